@@ -1,0 +1,85 @@
+/**
+ * The embedded demo config: what `npm start` runs when no portal-probe.config.ts is
+ * present. The demo portal is started by portal-probe itself ("baseUrl: demo") and its
+ * generated credentials reach the journeys through the same env: references a real
+ * portal's would.
+ */
+import type { ProbeConfigInput, JourneyStep } from './schema.ts';
+
+/** The env var that carries a demo account's secret, e.g. PP_DEMO_DR_RIVERA_PASSWORD. */
+export function demoEnvName(accountId: string, what: 'PASSWORD' | 'TOTP'): string {
+  return `PP_DEMO_${accountId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}`;
+}
+
+function account(id: string, role: string, pool?: string, npi?: string): NonNullable<ProbeConfigInput['portals'][number]['accounts']>[number] {
+  return {
+    id, role, username: id, ...(npi ? { npi } : {}), ...(pool ? { pool } : {}),
+    password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+  };
+}
+
+/** The provider login as a vendor portal presents it; `user` is username or NPI. */
+export function providerLoginSteps(user: 'username' | 'npi', landing: string): JourneyStep[] {
+  return [
+    { step: 'open', name: 'open', path: '/login', expect: { label: 'Username or NPI' } },
+    { step: 'fill', name: user === 'npi' ? 'NPI' : 'username', target: { label: 'Username or NPI' }, value: user },
+    { step: 'fill', name: 'password', target: { label: 'Password', exact: true }, value: 'password' },
+    { step: 'submit', name: 'sign in', target: { role: 'button', name: 'Sign in' }, expect: { label: 'Verification code' } },
+    { step: 'totp', name: 'TOTP', target: { label: 'Verification code' }, submit: { role: 'button', name: 'Verify' } },
+    {
+      step: 'interstitial', name: 'acknowledge', when: { role: 'heading', name: 'Daily security acknowledgment' }, waitMs: 0,
+      check: [{ label: 'I acknowledge' }], click: { role: 'button', name: 'Continue' },
+    },
+    { step: 'assert', name: 'dashboard', target: { role: 'heading', name: landing } },
+    { step: 'logout', name: 'sign out', target: { role: 'button', name: 'Sign out' }, expect: { text: 'You have signed out.' } },
+  ];
+}
+
+export function patientLoginSteps(): JourneyStep[] {
+  return [
+    { step: 'open', name: 'open', path: '/patient/login', expect: { label: 'Username' } },
+    { step: 'fill', name: 'username', target: { label: 'Username' }, value: 'username' },
+    { step: 'fill', name: 'password', target: { label: 'Password', exact: true }, value: 'password' },
+    { step: 'submit', name: 'sign in', target: { role: 'button', name: 'Sign in' }, expect: { label: 'Verification code' } },
+    { step: 'totp', name: 'TOTP', target: { label: 'Verification code' }, submit: { role: 'button', name: 'Verify' } },
+    { step: 'assert', name: 'dashboard', target: { role: 'heading', name: 'Messages' } },
+    { step: 'logout', name: 'sign out', target: { role: 'button', name: 'Sign out' }, expect: { text: 'You have signed out.' } },
+  ];
+}
+
+export const demoConfig = {
+  portals: [
+    {
+      name: 'demo-provider',
+      environment: 'demo',
+      baseUrl: 'demo',
+      // The demo portal accepts ±1 step, as RFC 6238 recommends; unknown portals default to 0.
+      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+      accounts: [
+        account('dr.rivera', 'physician', 'physicians', '1234567893'),
+        account('dr.patel', 'physician', 'physicians'),
+        account('dr.kim', 'physician', 'physicians'),
+        account('dr.okoye', 'physician'),
+        account('billing.chen', 'billing'),
+      ],
+      journeys: [
+        { kind: 'login', name: 'physician login', use: { pool: 'physicians' }, steps: providerLoginSteps('username', 'Dashboard') },
+        { kind: 'login', name: 'billing login', use: { account: 'billing.chen' }, steps: providerLoginSteps('username', 'Claims') },
+      ],
+    },
+    {
+      name: 'demo-patient',
+      environment: 'demo',
+      baseUrl: 'demo',
+      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+      accounts: [account('pat.okafor', 'patient')],
+      journeys: [{ kind: 'login', name: 'patient login', use: { account: 'pat.okafor' }, steps: patientLoginSteps() }],
+    },
+  ],
+  browsers: ['chromium', 'firefox', 'webkit', 'chrome', 'edge'],
+  viewports: ['desktop', 'android', 'iphone'],
+  budgets: { default: 5000 },
+  timeouts: { stepMs: 10_000, journeyMs: 90_000 },
+  workers: 2,
+  labels: { target: 'embedded demo portal' },
+} satisfies ProbeConfigInput;

@@ -1,0 +1,155 @@
+/**
+ * The config contract. One zod schema; every object is strict so a typo is an error
+ * rather than a silently ignored setting. Types used inside the harness are inferred
+ * from here (`ProbeConfig` is the validated, defaults-applied shape).
+ */
+import { z } from 'zod';
+
+/** Secrets are references resolved at start-up, never literals in a config file. */
+export const secretRef = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, {
+    error: 'must be a secret reference such as "env:PORTAL_PASSWORD" or "file:/run/secrets/portal-password", never the secret itself',
+  });
+
+const exact = z.boolean().optional();
+export const locatorSchema = z.union([
+  z.strictObject({ role: z.string().min(1), name: z.string().optional(), exact }),
+  z.strictObject({ label: z.string().min(1), exact }),
+  z.strictObject({ testId: z.string().min(1) }),
+  z.strictObject({ css: z.string().min(1) }),
+  z.strictObject({ text: z.string().min(1), exact }),
+], { error: 'must be a locator: one of { role, name? }, { label }, { testId }, { css } or { text }' });
+export type LocatorSpec = z.infer<typeof locatorSchema>;
+
+const stepName = z.string().min(1).max(40).optional();
+/** Wait for this after the action, so the step's time covers the page that follows. */
+const expectAfter = locatorSchema.optional();
+
+export const journeyStepSchema = z.discriminatedUnion('step', [
+  z.strictObject({ step: z.literal('open'), name: stepName, path: z.string().default('/'), expect: expectAfter }),
+  z.strictObject({
+    step: z.literal('fill'), name: stepName, target: locatorSchema,
+    value: z.enum(['username', 'npi', 'password']),
+  }),
+  z.strictObject({ step: z.literal('submit'), name: stepName, target: locatorSchema, expect: expectAfter }),
+  z.strictObject({
+    step: z.literal('totp'), name: stepName,
+    /** One field, or split boxes (one digit each, in document order). */
+    target: locatorSchema.optional(), boxes: locatorSchema.optional(),
+    submit: locatorSchema.optional(), expect: expectAfter,
+  }).refine((s) => (s.target === undefined) !== (s.boxes === undefined), {
+    error: 'a totp step needs exactly one of "target" (one field) or "boxes" (split digit inputs)',
+  }),
+  z.strictObject({
+    step: z.literal('interstitial'), name: stepName,
+    /** Shown only sometimes (e.g. once a day): if `when` is not visible within `waitMs`, the step is skipped. */
+    when: locatorSchema, waitMs: z.number().int().min(0).max(60_000).default(1500),
+    check: z.array(locatorSchema).default([]), click: locatorSchema, expect: expectAfter,
+  }),
+  z.strictObject({ step: z.literal('assert'), name: stepName, target: locatorSchema, text: z.string().optional() }),
+  z.strictObject({ step: z.literal('logout'), name: stepName, target: locatorSchema, expect: locatorSchema }),
+]);
+export type JourneyStep = z.infer<typeof journeyStepSchema>;
+
+const accountsRef = z.union([
+  z.strictObject({ pool: z.string().min(1) }),
+  z.strictObject({ account: z.string().min(1) }),
+]);
+
+export const journeySchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('login'), name: z.string().min(1), use: accountsRef,
+    /** Start URL path relative to the portal base URL (used by `open` steps without a path). */
+    steps: z.array(journeyStepSchema).min(1),
+  }),
+  z.strictObject({
+    kind: z.literal('script'), name: z.string().min(1), use: accountsRef,
+    /** A TypeScript journey module (default export built with `defineJourney`). Relative to the config file. */
+    file: z.string().min(1),
+  }),
+]);
+export type JourneyConfig = z.infer<typeof journeySchema>;
+
+export const accountSchema = z.strictObject({
+  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, { error: 'may use letters, digits, ".", "_" and "-" only' }),
+  role: z.string().min(1),
+  /** Test-account user names are identifiers, not secrets; a reference is allowed too. */
+  username: z.string().min(1),
+  npi: z.string().regex(/^\d{10}$/, { error: 'must be a 10-digit NPI' }).optional(),
+  password: secretRef,
+  totpSeed: secretRef.optional(),
+  pool: z.string().min(1).optional(),
+});
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+export const totpSchema = z.strictObject({
+  periodSeconds: z.number().int().min(1).max(300).default(30),
+  digits: z.number().int().min(6).max(8).default(6),
+  algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha1'),
+  /** Steps the portal accepts either side of now; 0 is the safe default for unknown portals. */
+  acceptedWindow: z.number().int().min(0).max(2).default(0),
+  minRemainingMs: z.number().int().min(0).max(25_000).default(5000),
+});
+
+export const environmentSchema = z.enum(['production', 'staging', 'test', 'demo']);
+
+export const portalSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, { error: 'may use letters, digits, ".", "_" and "-" only' }),
+  environment: environmentSchema,
+  /** An http(s) URL, or "demo" for the embedded demo portal that portal-probe starts itself. */
+  baseUrl: z.union([z.literal('demo'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "demo"' })]),
+  /** Host names the journey may visit (SSO hosts too). The base URL's host is always allowed. */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  totp: totpSchema.prefault({}),
+  accounts: z.array(accountSchema).min(1),
+  journeys: z.array(journeySchema).min(1),
+});
+export type PortalConfig = z.infer<typeof portalSchema>;
+
+export const browserNames = ['chromium', 'chrome', 'edge', 'firefox', 'webkit'] as const;
+export type BrowserName = (typeof browserNames)[number];
+
+export const viewportSchema = z.union([
+  z.enum(['desktop', 'android', 'iphone', 'tablet']),
+  z.strictObject({
+    name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/),
+    /** A Playwright device name, e.g. "Pixel 7" or "iPhone 15". */
+    device: z.string().min(1).optional(),
+    width: z.number().int().min(200).max(4000).optional(),
+    height: z.number().int().min(200).max(4000).optional(),
+    /** Restrict this viewport to some browsers (e.g. iPhone on webkit only). */
+    browsers: z.array(z.enum(browserNames)).optional(),
+  }),
+]);
+export type ViewportConfig = z.infer<typeof viewportSchema>;
+
+export const configSchema = z.strictObject({
+  portals: z.array(portalSchema).min(1),
+  browsers: z.array(z.enum(browserNames)).min(1).default(['chromium', 'firefox', 'webkit']),
+  viewports: z.array(viewportSchema).min(1).default(['desktop']),
+  /** Per-step time budgets in ms: over budget → "degraded". `default` applies to unlisted steps. */
+  budgets: z.record(z.string(), z.number().int().positive()).default({}),
+  timeouts: z.strictObject({
+    stepMs: z.number().int().min(100).max(600_000).default(15_000),
+    journeyMs: z.number().int().min(1000).max(7_200_000).default(120_000),
+  }).prefault({}),
+  retries: z.number().int().min(0).max(5).default(0),
+  workers: z.number().int().min(1).max(32).default(2),
+  artifacts: z.strictObject({
+    screenshot: z.enum(['off', 'on-failure']).default('on-failure'),
+    /** Traces record everything typed, secrets included: off unless you accept that. */
+    trace: z.enum(['off', 'on-failure', 'on']).default('off'),
+  }).prefault({}),
+  outputDir: z.string().min(1).default('.portal-probe/results'),
+  labels: z.record(z.string(), z.string()).default({}),
+  /** Faults for the embedded demo portal (only used when a portal's baseUrl is "demo"). */
+  demo: z.strictObject({
+    faults: z.array(z.string()).default([]),
+    otpBoxes: z.boolean().default(false),
+    https: z.boolean().default(false),
+  }).prefault({}),
+});
+
+export type ProbeConfigInput = z.input<typeof configSchema>;
+export type ProbeConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,249 @@
+/**
+ * Validates a config once, at start-up, and reports *every* problem in one go: a
+ * person fixing a config should not have to run the tool ten times to find ten typos.
+ *
+ * Two passes, both always run: the zod schema (shape, enums, URLs, secret references),
+ * then cross-reference checks zod cannot express (unknown accounts, duplicate names,
+ * Playwright device names). The cross checks read the *raw* input defensively, so an
+ * unknown account in a journey is reported alongside a typo elsewhere in the file,
+ * not only after that typo is fixed.
+ */
+import { devices } from '@playwright/test';
+import { z } from 'zod';
+import { HarnessError } from '../core/errors.ts';
+import { configSchema, type ProbeConfig } from './schema.ts';
+
+export interface ConfigProblem {
+  /** Where, e.g. `portals[0].journeys[1].use.account`. */
+  path: string;
+  /** A sentence a person can act on. */
+  message: string;
+}
+
+type Key = PropertyKey;
+
+/** `['portals', 0, 'accounts', 1, 'password']` → `portals[0].accounts[1].password`. */
+export function formatPath(keys: readonly Key[]): string {
+  let out = '';
+  for (const k of keys) {
+    if (typeof k === 'number') out += `[${k}]`;
+    else if (typeof k === 'string' && /^[A-Za-z_$][\w$]*$/.test(k)) out += out === '' ? k : `.${k}`;
+    else out += `[${JSON.stringify(String(k))}]`;
+  }
+  return out === '' ? '(config)' : out;
+}
+
+function valueAt(raw: unknown, keys: readonly Key[]): unknown {
+  let v = raw;
+  for (const k of keys) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<Key, unknown>)[k];
+  }
+  return v;
+}
+
+let knownKeys: string[] | undefined;
+/** Every setting name in the schema, for "did you mean" hints (built once, on demand). */
+function allKeys(): string[] {
+  if (knownKeys) return knownKeys;
+  const keys = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, inner] of Object.entries(v)) {
+        if (k === 'properties' && typeof inner === 'object' && inner !== null) Object.keys(inner).forEach((p) => keys.add(p));
+        walk(inner);
+      }
+    }
+  };
+  walk(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }));
+  return (knownKeys = [...keys]);
+}
+
+const quoteList = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+const article = (type: string): string => `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+const didYouMean = (hint: string | undefined): string => (hint ? ` (did you mean "${hint}"?)` : '');
+/** `"acounts"` → `"acounts" (did you mean "accounts"?)`. */
+const unknownKey = (key: string): string => `"${key}"${didYouMean(closest(key, allKeys()))}`;
+const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+
+/** A union failed: explain it in terms of the branch the author most likely meant. */
+function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: Key[], raw: unknown): ConfigProblem[] {
+  const custom = issue.message !== 'Invalid input' ? issue.message : undefined;
+  if (issue.errors.length === 0) {
+    // A discriminated union whose tag (`kind`, `step`) is missing or unknown.
+    const options = (issue as { options?: unknown[] }).options ?? [];
+    const got = valueAt(raw, at);
+    const hint = typeof got === 'string' ? closest(got, options.map(String)) : undefined;
+    const what = got === undefined ? `is required: one of ${orList(options.map((o) => JSON.stringify(o)))}` : `${JSON.stringify(got)} is not one of ${orList(options.map((o) => JSON.stringify(o)))}`;
+    return [{ path: formatPath(at), message: what + didYouMean(hint) }];
+  }
+  // Branches that failed at their root are a different *type* (a string where an
+  // object was expected); the author did not mean those.
+  const plausible = issue.errors.filter((b) => !b.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value')));
+  const fewest = Math.min(...plausible.map((b) => b.length));
+  const best = plausible.filter((b) => b.length === fewest);
+  if (best.length === 1 && best[0]) return issuesToProblems(best[0], raw, at);
+  // A key no branch knows is usually the whole story ("rol" for "role"), so say it.
+  const unknown = plausible[0]?.find((i) => i.code === 'unrecognized_keys');
+  const extra = unknown?.code === 'unrecognized_keys' ? `; ${orList(unknown.keys.map(unknownKey))} is not a setting here` : '';
+  if (custom) return [{ path: formatPath(at), message: custom + extra }];
+  if (plausible.length === 0) {
+    const expected = issue.errors.flat().flatMap((i) =>
+      i.code === 'invalid_value' ? i.values.map((v) => JSON.stringify(v)) : i.code === 'invalid_type' ? [article(i.expected)] : []);
+    return [{ path: formatPath(at), message: `must be one of ${orList(expected)}` }];
+  }
+  // Several object shapes fit equally badly: name the key each one needs.
+  const needs = plausible.map((b) => b.filter((i) => i.code === 'invalid_type' && i.path.length === 1).map((i) => `"${String(i.path[0])}"`).join(' + '));
+  return [{ path: formatPath(at), message: `needs one of ${orList(needs.filter(Boolean))}${extra}` }];
+}
+
+function issuesToProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, prefix: Key[] = []): ConfigProblem[] {
+  return issues.flatMap((issue): ConfigProblem[] => {
+    const at = [...prefix, ...issue.path];
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return issue.keys.map((key) => ({ path: formatPath([...at, key]), message: `${unknownKey(key)} is not a setting here` }));
+      case 'invalid_union':
+        return unionProblems(issue, at, raw);
+      case 'invalid_type': {
+        const got = valueAt(raw, at);
+        if (got === undefined) return [{ path: formatPath(at), message: `is required (${article(issue.expected)})` }];
+        return [{ path: formatPath(at), message: `must be ${article(issue.expected)}, not ${article(got === null ? 'null' : Array.isArray(got) ? 'array' : typeof got)}` }];
+      }
+      case 'invalid_value': {
+        const got = valueAt(raw, at);
+        const hint = typeof got === 'string' ? closest(got, issue.values.map(String)) : undefined;
+        return [{ path: formatPath(at), message: `${JSON.stringify(got)} is not one of ${orList(issue.values.map((v) => JSON.stringify(v)))}${didYouMean(hint)}` }];
+      }
+      default:
+        return [{ path: formatPath(at), message: issue.message }];
+    }
+  });
+}
+
+/** The nearest candidate within a couple of typos, for "did you mean" hints. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const a = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const b = candidate.toLowerCase();
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    const d = row[b.length] ?? Infinity;
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== word && bestDistance <= Math.min(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+type Raw = Record<string, unknown>;
+const rec = (v: unknown): Raw | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function duplicates(names: readonly (string | undefined)[], report: (index: number, first: number, name: string) => void): void {
+  const firstAt = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (name === undefined) return;
+    const first = firstAt.get(name);
+    if (first === undefined) firstAt.set(name, i);
+    else report(i, first, name);
+  });
+}
+
+/** Checks across fields. Reads raw input, so every branch tolerates missing or mistyped parts. */
+function crossCheck(raw: unknown): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const add = (path: string, message: string): void => void out.push({ path, message });
+  const root = rec(raw);
+  if (!root) return [{ path: '(config)', message: 'must be an object with a "portals" list' }];
+  const portals = list(root.portals).map(rec);
+  duplicates(portals.map((p) => str(p?.name)), (i, f, n) => add(`portals[${i}].name`, `"${n}" is already the name of portals[${f}]; portal names must be unique because results and alerts are keyed by them.`));
+  const stepNames = new Set<string>();
+  let hasScriptJourney = false;
+  portals.forEach((portal, pi) => {
+    if (!portal) return;
+    const at = `portals[${pi}]`;
+    const accounts = list(portal.accounts).map(rec);
+    const ids = accounts.map((a) => str(a?.id));
+    duplicates(ids, (i, f, n) => add(`${at}.accounts[${i}].id`, `"${n}" is already the id of ${at}.accounts[${f}]; account ids must be unique within a portal.`));
+    const journeys = list(portal.journeys).map(rec);
+    duplicates(journeys.map((j) => str(j?.name)), (i, f, n) => add(`${at}.journeys[${i}].name`, `"${n}" is already the name of ${at}.journeys[${f}]; journey names must be unique within a portal.`));
+    journeys.forEach((journey, ji) => {
+      if (!journey) return;
+      const jat = `${at}.journeys[${ji}]`;
+      const use = rec(journey.use);
+      const [account, pool] = [str(use?.account), str(use?.pool)];
+      let used: number[] = [];
+      if (account !== undefined) {
+        used = ids.flatMap((id, i) => (id === account ? [i] : []));
+        if (used.length === 0) add(`${jat}.use.account`, `names account "${account}", but ${at} has no account with that id (ids: ${quoteList([...new Set(ids.filter(Boolean))])}).`);
+      } else if (pool !== undefined) {
+        used = accounts.flatMap((a, i) => (a?.pool === pool ? [i] : []));
+        if (used.length === 0) add(`${jat}.use.pool`, `names pool "${pool}", but no account of ${at} has "pool": "${pool}"; add it to the accounts this journey should rotate through.`);
+      }
+      if (journey.kind === 'script') hasScriptJourney = true;
+      if (journey.kind !== 'login') return;
+      const steps = list(journey.steps).map(rec);
+      const names = steps.map((s) => str(s?.name));
+      duplicates(names, (i, f, n) => add(`${jat}.steps[${i}].name`, `"${n}" is already the name of steps[${f}]; step names must be unique in a journey so timings and budgets can tell them apart.`));
+      names.forEach((n) => n !== undefined && stepNames.add(n));
+      const needs: [field: string, why: string][] = [];
+      if (steps.some((s) => s?.step === 'totp')) needs.push(['totpSeed', 'has a totp step']);
+      if (steps.some((s) => s?.step === 'fill' && s.value === 'npi')) needs.push(['npi', 'fills in the NPI']);
+      for (const ai of used) {
+        for (const [field, why] of needs) {
+          if (accounts[ai]?.[field] === undefined) add(`${at}.accounts[${ai}].${field}`, `is required: journey "${str(journey.name) ?? ji}" ${why} and uses this account.`);
+        }
+      }
+    });
+    const totp = rec(portal.totp);
+    const period = typeof totp?.periodSeconds === 'number' ? totp.periodSeconds : 30;
+    const minRemaining = typeof totp?.minRemainingMs === 'number' ? totp.minRemainingMs : 5000;
+    if (minRemaining >= period * 1000) add(`${at}.totp.minRemainingMs`, `must be less than the TOTP period (${period * 1000} ms), or no code would ever have enough time left to be typed.`);
+  });
+  for (const key of Object.keys(rec(root.budgets) ?? {})) {
+    // Script journeys name their steps in code, so with any present an unknown key may be theirs (load.ts warns instead).
+    if (key === 'default' || stepNames.has(key) || hasScriptJourney) continue;
+    add(formatPath(['budgets', key]), `budget for unknown step "${key}": no journey has a step with "name": "${key}"; name the step or use "default" (named steps: ${quoteList([...stepNames]) || 'none'}).`);
+  }
+  const viewports = list(root.viewports);
+  duplicates(viewports.map((v) => str(v) ?? str(rec(v)?.name)), (i, f, n) => add(`viewports[${i}]`, `"${n}" is already the name of viewports[${f}]; viewport names must be unique because results are keyed by them.`));
+  viewports.forEach((v, i) => {
+    const viewport = rec(v);
+    const device = str(viewport?.device);
+    if (!viewport) return;
+    if (device !== undefined && !Object.hasOwn(devices, device)) {
+      const hint = closest(device, Object.keys(devices));
+      add(`viewports[${i}].device`, `"${device}" is not a Playwright device name${hint ? didYouMean(hint) : ' such as "Pixel 7" or "iPhone 15"'}.`);
+    } else if (viewport.device === undefined && (viewport.width === undefined || viewport.height === undefined)) {
+      add(`viewports[${i}]`, 'needs either "device" (a Playwright device name such as "Pixel 7") or both "width" and "height".');
+    }
+  });
+  return out;
+}
+
+/** Every problem in `raw`, schema and cross-reference alike, in one list. */
+export function configProblems(raw: unknown): { problems: ConfigProblem[]; config?: ProbeConfig } {
+  const parsed = configSchema.safeParse(raw);
+  const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, raw);
+  const seen = new Set(problems.map((p) => `${p.path}: ${p.message}`));
+  for (const p of crossCheck(raw)) if (!seen.has(`${p.path}: ${p.message}`)) problems.push(p);
+  // Grouped by place (all of portals[0].journeys[1] together), numbers in numeric order.
+  problems.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+  return parsed.success && problems.length === 0 ? { problems, config: parsed.data } : { problems };
+}
+
+export function validateConfig(raw: unknown, source: string): ProbeConfig {
+  const { problems, config } = configProblems(raw);
+  if (config) return config;
+  const n = problems.length;
+  throw new HarnessError('CONFIG_INVALID', `The config ${source} has ${n} problem${n === 1 ? '' : 's'}; nothing was run.`, {
+    details: problems.map((p) => `${p.path}: ${p.message}`),
+  });
+}

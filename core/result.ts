@@ -1,0 +1,72 @@
+/**
+ * The typed result of one journey × browser × viewport. Results are data: a portal
+ * failing a check is a `failed` result with a category, never an exception.
+ */
+import type { BrowserName } from '../config/schema.ts';
+import type { Category } from './classify.ts';
+
+export type Outcome = 'passed' | 'degraded' | 'failed' | 'not-run' | 'error';
+export type StepStatus = 'passed' | 'failed' | 'skipped' | 'not-reached';
+
+export interface StepResult {
+  name: string;
+  status: StepStatus;
+  /** From Playwright's step timing (reporter), never from Date.now() in the checks. */
+  durationMs: number | null;
+  budgetMs?: number;
+  overBudget?: boolean;
+}
+
+export interface JourneyResult {
+  id: string;
+  runId: string;
+  portal: string;
+  environment: string;
+  journey: string;
+  /** The account's id only; never its username's secret, password or seed. */
+  account: string | null;
+  browser: { name: BrowserName; engine: string; version: string | null };
+  viewport: { name: string; width: number | null; height: number | null };
+  startedAt: string;
+  durationMs: number | null;
+  outcome: Outcome;
+  /** Why not run, or the harness fault, in one sentence. */
+  reason?: string;
+  steps: StepResult[];
+  failedStep?: string;
+  category?: Category;
+  categoryLabel?: string;
+  cause?: string;
+  action?: string;
+  /** The error text the portal showed (role=alert etc.), redacted. */
+  errorText?: string;
+  /** What the harness saw go wrong (timeout, blocked host…), redacted. */
+  errorMessage?: string;
+  httpStatus?: number;
+  finalUrl?: string;
+  retries?: number;
+  artifacts: { screenshot?: string; trace?: string };
+  labels: Record<string, string>;
+}
+
+export interface RunSummary { passed: number; degraded: number; failed: number; notRun: number; error: number; total: number }
+
+export interface RunResult {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  configSource: string;
+  labels: Record<string, string>;
+  results: JourneyResult[];
+  summary: RunSummary;
+  exitCode: number;
+}
+
+export function summarize(results: readonly JourneyResult[]): RunSummary {
+  const s: RunSummary = { passed: 0, degraded: 0, failed: 0, notRun: 0, error: 0, total: results.length };
+  for (const r of results) {
+    if (r.outcome === 'not-run') s.notRun++;
+    else s[r.outcome]++;
+  }
+  return s;
+}

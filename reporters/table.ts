@@ -1,0 +1,57 @@
+/**
+ * The compact table `portal-probe run` prints: one block per portal › journey, one row
+ * per browser × viewport, step timings in columns, then outcome and category.
+ */
+import type { JourneyResult, RunResult, StepResult } from '../core/result.ts';
+
+function cell(s: StepResult | undefined): string {
+  if (!s) return '';
+  if (s.status === 'not-reached') return '·';
+  if (s.status === 'skipped') return 'skip';
+  const t = s.durationMs === null ? '?' : s.durationMs >= 10_000 ? `${(s.durationMs / 1000).toFixed(0)}s` : `${(s.durationMs / 1000).toFixed(2)}s`;
+  if (s.status === 'failed') return `✗ ${t}`;
+  return s.overBudget ? `${t}!` : t;
+}
+
+function outcome(r: JourneyResult): string {
+  switch (r.outcome) {
+    case 'passed': return 'passed';
+    case 'degraded': return 'DEGRADED (over budget)';
+    case 'failed': return `FAILED at "${r.failedStep ?? '?'}"`;
+    case 'not-run': return `not run: ${r.reason ?? ''}`;
+    case 'error': return `HARNESS ERROR: ${r.reason ?? ''}`;
+  }
+}
+
+function render(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}
+
+export function formatTable(run: RunResult): string {
+  const out: string[] = [];
+  const groups = new Map<string, JourneyResult[]>();
+  for (const r of run.results) {
+    const key = `${r.portal} › ${r.journey}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const [key, results] of groups) {
+    const stepNames = [...new Set(results.flatMap((r) => r.steps.map((s) => s.name)))];
+    const header = ['browser', 'viewport', ...stepNames, 'outcome', 'category'];
+    const rows = results.map((r) => [
+      r.browser.version ? `${r.browser.name} ${r.browser.version.split('.')[0]}` : r.browser.name,
+      r.viewport.name,
+      ...stepNames.map((n) => cell(r.steps.find((s) => s.name === n))),
+      outcome(r),
+      r.categoryLabel ?? '',
+    ]);
+    out.push('', `${key}`, ...render([header, ...rows]).map((l) => `  ${l}`));
+    for (const r of results.filter((x) => x.outcome === 'failed')) {
+      out.push(`  ✗ ${r.browser.name}/${r.viewport.name}: ${r.categoryLabel} (${r.cause}) — ${r.errorText ?? r.errorMessage ?? ''}`);
+      if (r.action) out.push(`    action: ${r.action}`);
+    }
+  }
+  const s = run.summary;
+  out.push('', `${s.passed} passed, ${s.degraded} degraded, ${s.failed} failed, ${s.notRun} not run, ${s.error} harness error(s) — ${s.total} result(s)`);
+  return out.join('\n');
+}

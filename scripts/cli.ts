@@ -1,0 +1,117 @@
+/**
+ * The portal-probe command line. The only place that exits the process: every command
+ * returns its exit code, so logs and reports are flushed first.
+ *   0 all passed · 1 a check failed or regressed · 2 configuration or harness error
+ */
+import { parseArgs } from 'node:util';
+import { browserNames, type BrowserName } from '../config/schema.ts';
+import { EXIT, HarnessError, isHarnessError } from '../core/errors.ts';
+import { describeBrowsers, findBrowsers } from '../core/browsers.ts';
+import { setupCommand } from './setup.ts';
+import { runCommand } from './run.ts';
+import { validateCommand } from './validate.ts';
+
+const HELP = `portal-probe — synthetic login monitoring for healthcare portals
+
+Usage: portal-probe <command> [options]
+
+Commands:
+  run            run the journeys in every configured browser × viewport
+  validate       check a config file and its secret references; run nothing
+  browsers       show which browsers this machine has, and why others are missing
+  setup          install browsers (Playwright's builds, else Debian packages as root)
+  demo-portal    start the embedded demo portal on its own
+
+run options:
+  --config PATH        config file (default: ./portal-probe.config.ts|.json, else the embedded demo)
+  --journeys a,b       only these journeys (by name)
+  --browsers a,b       override the browsers (${browserNames.join(', ')})
+  --viewports a,b      only these of the configured viewports (by name)
+  --workers N          parallel browsers
+  --output DIR         results directory (default .portal-probe/results)
+  --label key=value    add a label to the results (repeatable), e.g. vendorVersion=2026.3
+  --fault SPEC         demo portal only: inject a fault (repeatable), e.g. delay:login:1000
+  --json               print the results as JSON instead of the table
+
+Exit codes: 0 all passed, 1 a check failed or regressed, 2 configuration or harness error.`;
+
+function splitList(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function parseLabels(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new HarnessError('USAGE', `--label ${v} must look like key=value.`);
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv, allowPositionals: false, strict: true,
+    options: {
+      config: { type: 'string' }, journeys: { type: 'string' }, browsers: { type: 'string' },
+      viewports: { type: 'string' }, workers: { type: 'string' }, output: { type: 'string' },
+      label: { type: 'string', multiple: true, default: [] }, fault: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const browsers = splitList(values.browsers);
+  const bad = browsers?.filter((b) => !(browserNames as readonly string[]).includes(b)) ?? [];
+  if (bad.length) throw new HarnessError('USAGE', `--browsers: unknown browser(s) ${bad.join(', ')}; use ${browserNames.join(', ')}.`);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new HarnessError('USAGE', '--workers must be a whole number of at least 1.');
+  return runCommand({
+    cwd: process.cwd(), faults: values.fault, journeys: splitList(values.journeys) ?? [], labels: parseLabels(values.label), json: values.json,
+    ...(values.config ? { configPath: values.config } : {}),
+    ...(browsers ? { browsers: browsers as BrowserName[] } : {}),
+    ...(values.viewports ? { viewports: splitList(values.viewports) ?? [] } : {}),
+    ...(workers ? { workers } : {}),
+    ...(values.output ? { outputDir: values.output } : {}),
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run': return await run(rest);
+      case 'validate': return await validateCommand(rest);
+      case 'setup': return await setupCommand(rest);
+      case 'browsers':
+        for (const line of describeBrowsers(findBrowsers(browserNames))) console.log(line);
+        return EXIT.ok;
+      case 'demo-portal': {
+        const { main: demoMain } = await import('../demo-portal/cli.ts');
+        return await demoMain(rest);
+      }
+      case undefined: case 'help': case '--help': case '-h':
+        console.log(HELP);
+        return command === undefined ? EXIT.harness : EXIT.ok;
+      default:
+        console.error(`portal-probe: unknown command "${command}". Run "portal-probe help".`);
+        return EXIT.harness;
+    }
+  } catch (e) {
+    if (isHarnessError(e)) {
+      console.error(`portal-probe: ${e.message}`);
+      for (const d of e.details) console.error(`  - ${d}`);
+      return e.exitCode;
+    }
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`portal-probe: ${e.message}. Run "portal-probe help".`);
+      return EXIT.harness;
+    }
+    console.error(`portal-probe: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT.harness;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+if (isEntry) {
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+}

@@ -1,0 +1,36 @@
+/**
+ * Results for matrix cells whose browser is not on this machine: "not run, and why",
+ * one per journey, so the compatibility matrix shows the gap instead of hiding it.
+ */
+import type { RunPlan } from '../core/plan.ts';
+import type { JourneyResult } from '../core/result.ts';
+import { stepNames } from '../fixtures/login-journey.ts';
+
+export function notRunResults(plan: RunPlan): JourneyResult[] {
+  const out: JourneyResult[] = [];
+  for (const cell of plan.notRun) {
+    for (const portal of plan.config.portals) {
+      for (const journey of portal.journeys) {
+        if (plan.journeyFilter.length > 0 && !plan.journeyFilter.includes(journey.name)) continue;
+        out.push({
+          id: `${portal.name}/${journey.name}/${cell.browser}/${cell.viewport.name}`,
+          runId: plan.runId,
+          portal: portal.name,
+          environment: portal.environment,
+          journey: journey.name,
+          account: null,
+          browser: { name: cell.browser, engine: cell.engine, version: null },
+          viewport: { name: cell.viewport.name, width: cell.viewport.width, height: cell.viewport.height },
+          startedAt: plan.startedAt,
+          durationMs: null,
+          outcome: 'not-run',
+          reason: cell.reason,
+          steps: journey.kind === 'login' ? stepNames(journey.steps).map((name) => ({ name, status: 'not-reached', durationMs: null })) : [],
+          artifacts: {},
+          labels: plan.config.labels,
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * Runs the project's own tests with node's test runner (through tsx), one file at a
+ * time by default: the suite drives real browsers and timing-sensitive servers, and a
+ * 2-core machine shared by parallel browsers makes timings lie.
+ *   tsx scripts/run-tests.ts [filter…]   only files whose path contains a filter
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const filters = process.argv.slice(2);
+const files = walk('test').sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error('run-tests: no test files matched.');
+  process.exit(2);
+}
+const concurrency = process.env.PORTAL_PROBE_TEST_CONCURRENCY ?? '1';
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

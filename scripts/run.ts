@@ -1,0 +1,131 @@
+/**
+ * `portal-probe run`: config → (demo portal) → secrets → browser matrix → Playwright
+ * runner → typed results, table, exit code. Harness faults surface as HarnessError with
+ * exit 2; a portal that fails a check is a result with exit 1.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config/load.ts';
+import { resolveSecrets } from '../config/secrets.ts';
+import { demoConfig } from '../config/demo.config.ts';
+import type { BrowserName, ProbeConfig } from '../config/schema.ts';
+import { buildMatrix } from '../core/matrix.ts';
+import { PLAN_ENV, writePlan, type RunPlan } from '../core/plan.ts';
+import { EXIT, HarnessError } from '../core/errors.ts';
+import { createRedactor, redactDeep } from '../core/redact.ts';
+import { createLogger, flushLogger } from '../core/logger.ts';
+import { summarize, type JourneyResult, type RunResult } from '../core/result.ts';
+import { formatTable } from '../reporters/table.ts';
+import { notRunResults } from './not-run.ts';
+import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+export interface RunOptions {
+  configPath?: string;
+  cwd: string;
+  faults: string[];
+  browsers?: BrowserName[];
+  viewports?: string[];
+  journeys: string[];
+  workers?: number;
+  outputDir?: string;
+  labels: Record<string, string>;
+  json: boolean;
+}
+
+export async function runCommand(o: RunOptions): Promise<number> {
+  const startedAt = new Date();
+  const loaded = await loadConfig({ cwd: o.cwd, demoConfig: async () => demoConfig, ...(o.configPath ? { configPath: o.configPath } : {}) });
+  const config = applyOverrides(loaded.config, o);
+  const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const runDir = path.resolve(o.cwd, config.outputDir, runId);
+  try {
+    mkdirSync(runDir, { recursive: true });
+  } catch (e) {
+    throw new HarnessError('OUTPUT_UNWRITABLE', `Cannot create the output directory ${runDir}.`, { cause: e });
+  }
+
+  let demo: EmbeddedDemo | undefined;
+  const usesDemo = config.portals.some((p) => p.baseUrl === 'demo');
+  if (!usesDemo && o.faults.length > 0) throw new HarnessError('USAGE', '--fault applies only to the embedded demo portal, and no portal in this config uses baseUrl "demo".');
+  let logger: ReturnType<typeof createLogger> | undefined;
+  try {
+    if (usesDemo) demo = await startEmbeddedDemo(config, [...config.demo.faults, ...o.faults]);
+    const secrets = resolveSecrets(config, { env: process.env, baseDir: loaded.baseDir, ...(demo ? { demoSecrets: demo.secrets } : {}) });
+    const redact = createRedactor([...secrets.values(), ...(demo ? [demo.portal.adminToken] : [])]);
+    const runtimeLogger = createLogger({ destination: path.join(runDir, 'portal-probe.log'), secrets: secrets.values() });
+    logger = runtimeLogger;
+
+    const resolved: ProbeConfig = demo ? { ...config, portals: config.portals.map((p) => (p.baseUrl === 'demo' ? { ...p, baseUrl: demo!.baseUrl } : p)) } : config;
+    const { runnable, notRun } = buildMatrix(resolved);
+    const plan: RunPlan = {
+      runId, runDir, startedAt: startedAt.toISOString(), configSource: loaded.source, baseDir: loaded.baseDir,
+      config: resolved, runnable, notRun, journeyFilter: o.journeys, ignoreHTTPSErrors: usesDemo,
+      stateDir: process.env.PORTAL_PROBE_STATE_DIR ?? path.join(os.tmpdir(), 'portal-probe-state'),
+    };
+    const planFile = writePlan(plan);
+    for (const w of loaded.warnings) console.warn(`warning: ${w}`);
+    console.log(`portal-probe run ${runId}`);
+    console.log(`config: ${loaded.source}${demo ? `\ndemo portal: ${demo.baseUrl}${demo.faults.length ? ` (faults: ${demo.faults.join(', ')})` : ''}` : ''}`);
+    console.log(`matrix: ${runnable.map((c) => c.name).join(', ') || 'nothing runnable'}${notRun.length ? `; not run: ${notRun.map((c) => c.name).join(', ')}` : ''}`);
+    runtimeLogger.info({ run: runId, config: loaded.source, runnable: runnable.map((c) => c.name), notRun: notRun.map((c) => ({ cell: c.name, reason: c.reason })) }, 'run started');
+
+    let played: JourneyResult[] = [];
+    if (runnable.length > 0) {
+      const code = await runPlaywright(planFile, demo?.env ?? {});
+      const file = path.join(runDir, 'playwright-results.json');
+      if (!existsSync(file)) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
+      played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
+    }
+    const results = redactDeep([...played, ...notRunResults(plan)], redact);
+    const summary = summarize(results);
+    const ran = summary.total - summary.notRun;
+    const exitCode = summary.error > 0 || ran === 0 ? EXIT.harness : summary.failed + summary.degraded > 0 ? EXIT.checksFailed : EXIT.ok;
+    const run: RunResult = {
+      runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), configSource: loaded.source,
+      labels: config.labels, results, summary, exitCode,
+    };
+    writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(run, null, 2));
+    runtimeLogger.info({ run: runId, summary, exitCode }, 'run finished');
+    if (o.json) console.log(JSON.stringify(run, null, 2));
+    else {
+      console.log(formatTable(run));
+      if (ran === 0) console.log('No browser in the matrix is available on this machine (run "portal-probe setup").');
+      console.log(`\nresults: ${path.relative(o.cwd, path.join(runDir, 'results.json'))}\nHTML report: ${path.relative(o.cwd, path.join(runDir, 'html', 'index.html'))}\nJUnit: ${path.relative(o.cwd, path.join(runDir, 'junit.xml'))}`);
+    }
+    return exitCode;
+  } finally {
+    await demo?.portal.close();
+    if (logger) await flushLogger(logger);
+  }
+}
+
+function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
+  const out: ProbeConfig = { ...c, labels: { ...c.labels, ...o.labels } };
+  if (o.browsers) out.browsers = o.browsers;
+  if (o.viewports) out.viewports = c.viewports.filter((v) => o.viewports?.includes(typeof v === 'string' ? v : v.name));
+  if (o.viewports && out.viewports.length === 0) throw new HarnessError('USAGE', `--viewports ${o.viewports.join(',')} matches no viewport in the config.`);
+  if (o.workers) out.workers = o.workers;
+  if (o.outputDir) out.outputDir = o.outputDir;
+  const names = new Set(c.portals.flatMap((p) => p.journeys.map((j) => j.name)));
+  const unknown = o.journeys.filter((j) => !names.has(j));
+  if (unknown.length) throw new HarnessError('USAGE', `--journeys names unknown journey(s): ${unknown.join(', ')}.`);
+  return out;
+}
+
+function runPlaywright(planFile: string, extraEnv: Record<string, string>): Promise<number> {
+  const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+  const child = spawn(process.execPath, [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts')], {
+    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...extraEnv, [PLAN_ENV]: planFile, PLAYWRIGHT_HTML_OPEN: 'never', FORCE_COLOR: '0' },
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', (e) => reject(new HarnessError('RUNNER_FAILED', 'Could not start the Playwright runner.', { cause: e })));
+    child.on('exit', (code) => resolve(code ?? EXIT.harness));
+  });
+}
