@@ -95,7 +95,8 @@ async function loadModule(file: string, shown: string): Promise<unknown> {
   } catch (e) {
     // tsx appends "?namespace=<uuid>" to paths and CommonJS adds a require stack; neither helps.
     const message = (e instanceof Error ? e.message : String(e)).replace(/\?namespace=[\w-]+/g, '').replace(/\nRequire stack:[\s\S]*$/, '');
-    const [first = '', ...rest] = message.split('\n');
+    // esbuild's "Transform failed with 1 error:" headline says less than the line under it.
+    const [first = '', ...rest] = message.split('\n').filter((l) => !/^Transform failed with \d+ errors?:$/.test(l));
     throw new HarnessError('CONFIG_INVALID', `Config file ${shown} could not be loaded: ${first}`, { cause: e, details: rest.filter((l) => l.trim() !== '') });
   }
   const picked = pickExport(ns);

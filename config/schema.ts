@@ -43,8 +43,8 @@ export const journeyStepSchema = z.discriminatedUnion('step', [
   }),
   z.strictObject({
     step: z.literal('interstitial'), name: stepName,
-    /** Shown only sometimes (e.g. once a day): if `when` is not visible within `waitMs`, the step is skipped. */
-    when: locatorSchema, waitMs: z.number().int().min(0).max(60_000).default(1500),
+    /** Shown only sometimes (e.g. once a day): if `when` is not visible once the previous page has loaded (or within `waitMs`, for pages that draw it late), the step is skipped. */
+    when: locatorSchema, waitMs: z.number().int().min(0).max(60_000).default(0),
     check: z.array(locatorSchema).default([]), click: locatorSchema, expect: expectAfter,
   }),
   z.strictObject({ step: z.literal('assert'), name: stepName, target: locatorSchema, text: z.string().optional() }),

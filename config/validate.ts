@@ -2,23 +2,17 @@
  * Validates a config once, at start-up, and reports *every* problem in one go: a
  * person fixing a config should not have to run the tool ten times to find ten typos.
  *
- * Two passes, both always run: the zod schema (shape, enums, URLs, secret references),
- * then cross-reference checks zod cannot express (unknown accounts, duplicate names,
- * Playwright device names). The cross checks read the *raw* input defensively, so an
- * unknown account in a journey is reported alongside a typo elsewhere in the file,
- * not only after that typo is fixed.
+ * Two passes, both always run: the zod schema, then cross-reference checks zod cannot
+ * express (unknown accounts, duplicate names, device names). The cross checks read the
+ * *raw* input, so an unknown account is reported alongside a typo elsewhere in the file.
  */
 import { devices } from '@playwright/test';
 import { z } from 'zod';
 import { HarnessError } from '../core/errors.ts';
 import { configSchema, type ProbeConfig } from './schema.ts';
 
-export interface ConfigProblem {
-  /** Where, e.g. `portals[0].journeys[1].use.account`. */
-  path: string;
-  /** A sentence a person can act on. */
-  message: string;
-}
+/** `path` like `portals[0].journeys[1].use.account`; `message` a sentence a person can act on. */
+export interface ConfigProblem { path: string; message: string }
 
 type Key = PropertyKey;
 
@@ -63,8 +57,8 @@ function allKeys(): string[] {
 const quoteList = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(', ');
 const article = (type: string): string => `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 const didYouMean = (hint: string | undefined): string => (hint ? ` (did you mean "${hint}"?)` : '');
-/** `"acounts"` → `"acounts" (did you mean "accounts"?)`. */
-const unknownKey = (key: string): string => `"${key}"${didYouMean(closest(key, allKeys()))}`;
+/** Typos are the commonest config error, so every unknown key gets its nearest real one. */
+const notASetting = (key: string): string => `"${key}" is not a setting here${didYouMean(closest(key, allKeys()))}`;
 const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
 
 /** A union failed: explain it in terms of the branch the author most likely meant. */
@@ -75,8 +69,8 @@ function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: Key[], raw: unkn
     const options = (issue as { options?: unknown[] }).options ?? [];
     const got = valueAt(raw, at);
     const hint = typeof got === 'string' ? closest(got, options.map(String)) : undefined;
-    const what = got === undefined ? `is required: one of ${orList(options.map((o) => JSON.stringify(o)))}` : `${JSON.stringify(got)} is not one of ${orList(options.map((o) => JSON.stringify(o)))}`;
-    return [{ path: formatPath(at), message: what + didYouMean(hint) }];
+    const choices = orList(options.map((o) => JSON.stringify(o)));
+    return [{ path: formatPath(at), message: got === undefined ? `is required: one of ${choices}` : `${JSON.stringify(got)} is not one of ${choices}${didYouMean(hint)}` }];
   }
   // Branches that failed at their root are a different *type* (a string where an
   // object was expected); the author did not mean those.
@@ -86,7 +80,7 @@ function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: Key[], raw: unkn
   if (best.length === 1 && best[0]) return issuesToProblems(best[0], raw, at);
   // A key no branch knows is usually the whole story ("rol" for "role"), so say it.
   const unknown = plausible[0]?.find((i) => i.code === 'unrecognized_keys');
-  const extra = unknown?.code === 'unrecognized_keys' ? `; ${orList(unknown.keys.map(unknownKey))} is not a setting here` : '';
+  const extra = unknown?.code === 'unrecognized_keys' ? `; ${unknown.keys.map(notASetting).join('; ')}` : '';
   if (custom) return [{ path: formatPath(at), message: custom + extra }];
   if (plausible.length === 0) {
     const expected = issue.errors.flat().flatMap((i) =>
@@ -103,7 +97,7 @@ function issuesToProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, pre
     const at = [...prefix, ...issue.path];
     switch (issue.code) {
       case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: formatPath([...at, key]), message: `${unknownKey(key)} is not a setting here` }));
+        return issue.keys.map((key) => ({ path: formatPath([...at, key]), message: `is not a setting${didYouMean(closest(key, allKeys()))}` }));
       case 'invalid_union':
         return unionProblems(issue, at, raw);
       case 'invalid_type': {
@@ -115,6 +109,13 @@ function issuesToProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, pre
         const got = valueAt(raw, at);
         const hint = typeof got === 'string' ? closest(got, issue.values.map(String)) : undefined;
         return [{ path: formatPath(at), message: `${JSON.stringify(got)} is not one of ${orList(issue.values.map((v) => JSON.stringify(v)))}${didYouMean(hint)}` }];
+      }
+      case 'too_small':
+      case 'too_big': {
+        const [small, limit] = issue.code === 'too_small' ? [true, issue.minimum] : [false, issue.maximum];
+        const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : '';
+        const bound = small ? (issue.inclusive ? 'at least' : 'more than') : issue.inclusive ? 'at most' : 'less than';
+        return [{ path: formatPath(at), message: small && unit && Number(limit) === 1 ? 'must not be empty' : `must be ${bound} ${limit}${unit}` }];
       }
       default:
         return [{ path: formatPath(at), message: issue.message }];
@@ -138,7 +139,8 @@ function closest(word: string, candidates: readonly string[]): string | undefine
     const d = row[b.length] ?? Infinity;
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
-  return best !== word && bestDistance <= Math.min(2, Math.floor(word.length / 3)) ? best : undefined;
+  // One typo in a short word, two in a longer one: looser than that suggests nonsense.
+  return best !== word && bestDistance <= (word.length <= 4 ? 1 : 2) ? best : undefined;
 }
 
 type Raw = Record<string, unknown>;
@@ -161,7 +163,7 @@ function crossCheck(raw: unknown): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const add = (path: string, message: string): void => void out.push({ path, message });
   const root = rec(raw);
-  if (!root) return [{ path: '(config)', message: 'must be an object with a "portals" list' }];
+  if (!root) return out; // the schema already says it must be an object
   const portals = list(root.portals).map(rec);
   duplicates(portals.map((p) => str(p?.name)), (i, f, n) => add(`portals[${i}].name`, `"${n}" is already the name of portals[${f}]; portal names must be unique because results and alerts are keyed by them.`));
   const stepNames = new Set<string>();
@@ -231,9 +233,7 @@ function crossCheck(raw: unknown): ConfigProblem[] {
 /** Every problem in `raw`, schema and cross-reference alike, in one list. */
 export function configProblems(raw: unknown): { problems: ConfigProblem[]; config?: ProbeConfig } {
   const parsed = configSchema.safeParse(raw);
-  const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, raw);
-  const seen = new Set(problems.map((p) => `${p.path}: ${p.message}`));
-  for (const p of crossCheck(raw)) if (!seen.has(`${p.path}: ${p.message}`)) problems.push(p);
+  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error.issues, raw)), ...crossCheck(raw)];
   // Grouped by place (all of portals[0].journeys[1] together), numbers in numeric order.
   problems.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
   return parsed.success && problems.length === 0 ? { problems, config: parsed.data } : { problems };

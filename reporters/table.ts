@@ -18,7 +18,7 @@ function outcome(r: JourneyResult): string {
     case 'passed': return 'passed';
     case 'degraded': return 'DEGRADED (over budget)';
     case 'failed': return `FAILED at "${r.failedStep ?? '?'}"`;
-    case 'not-run': return `not run: ${r.reason ?? ''}`;
+    case 'not-run': return 'not run';
     case 'error': return `HARNESS ERROR: ${r.reason ?? ''}`;
   }
 }
@@ -51,6 +51,9 @@ export function formatTable(run: RunResult): string {
       if (r.action) out.push(`    action: ${r.action}`);
     }
   }
+  const reasons = new Map<string, string>();
+  for (const r of run.results) if (r.outcome === 'not-run' && r.reason) reasons.set(r.browser.name, r.reason);
+  if (reasons.size) out.push('', 'Not run:', ...[...reasons].map(([b, why]) => `  ${b}: ${why}`));
   const s = run.summary;
   out.push('', `${s.passed} passed, ${s.degraded} degraded, ${s.failed} failed, ${s.notRun} not run, ${s.error} harness error(s) — ${s.total} result(s)`);
   return out.join('\n');

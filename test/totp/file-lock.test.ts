@@ -33,7 +33,7 @@ async function plantLock(lockPath: string, pid: number, ageMs = 0): Promise<void
   await utimes(owner, t, t);
 }
 
-test('at most one holder at a time, and every waiter gets its turn', async () => {
+void test('at most one holder at a time, and every waiter gets its turn', async () => {
   await withTempDir(async (dir) => {
     const lock = path.join(dir, 'a.lock');
     let inside = 0;
@@ -60,7 +60,7 @@ test('at most one holder at a time, and every waiter gets its turn', async () =>
   });
 });
 
-test('the lock is released when fn throws, and fn’s error propagates', async () => {
+void test('the lock is released when fn throws, and fn’s error propagates', async () => {
   await withTempDir(async (dir) => {
     const lock = path.join(dir, 'b.lock');
     await assert.rejects(withFileLock(lock, () => Promise.reject(new Error('boom')), { timeoutMs: 1000, staleMs: 10_000 }), /boom/);
@@ -68,7 +68,7 @@ test('the lock is released when fn throws, and fn’s error propagates', async (
   });
 });
 
-test('a lock held by a live, fresh owner times out with a HarnessError naming the path', async () => {
+void test('a lock held by a live, fresh owner times out with a HarnessError naming the path', async () => {
   await withTempDir(async (dir) => {
     const lock = path.join(dir, 'c.lock');
     await plantLock(lock, process.pid);
@@ -83,7 +83,7 @@ test('a lock held by a live, fresh owner times out with a HarnessError naming th
   });
 });
 
-test('a lock whose owner pid is dead is broken at once', async () => {
+void test('a lock whose owner pid is dead is broken at once', async () => {
   await withTempDir(async (dir) => {
     const lock = path.join(dir, 'd.lock');
     const pid = await deadPid();
@@ -95,7 +95,7 @@ test('a lock whose owner pid is dead is broken at once', async () => {
   });
 });
 
-test('a lock older than staleMs is broken even if its pid is alive; a fresh one is not', async () => {
+void test('a lock older than staleMs is broken even if its pid is alive; a fresh one is not', async () => {
   await withTempDir(async (dir) => {
     const old = path.join(dir, 'e.lock');
     await plantLock(old, process.pid, 5000);
@@ -106,7 +106,7 @@ test('a lock older than staleMs is broken even if its pid is alive; a fresh one 
   });
 });
 
-test('a holder that runs longer than staleMs keeps its lock (heartbeat)', async () => {
+void test('a holder that runs longer than staleMs keeps its lock (heartbeat)', async () => {
   await withTempDir(async (dir) => {
     const lock = path.join(dir, 'g.lock');
     let overlapped = false;
@@ -133,7 +133,7 @@ test('a holder that runs longer than staleMs keeps its lock (heartbeat)', async 
   });
 });
 
-test('an abort signal stops the wait', async () => {
+void test('an abort signal stops the wait', async () => {
   await withTempDir(async (dir) => {
     const lock = path.join(dir, 'h.lock');
     await plantLock(lock, process.pid);

@@ -70,7 +70,7 @@ interface Result {
   acquiredAt: number;
 }
 
-test(`${WORKERS} processes reserving one account at once get distinct steps, in order, without needless waiting`, { timeout: 120_000 }, async () => {
+void test(`${WORKERS} processes reserving one account at once get distinct steps, in order, without needless waiting`, { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pp-totp-conc-'));
   const children: Child[] = [];
   try {

@@ -40,7 +40,7 @@ function opts(dir: string, clock: ReturnType<typeof fakeClock>, params: Partial<
   return { accountKey: KEY, seed: SEED, dir, now: clock.now, sleep: clock.sleep, params: { ...DEFAULT_TOTP, ...params }, ...extra };
 }
 
-test('too little time left: waits for the next step boundary (window 0)', async () => {
+void test('too little time left: waits for the next step boundary (window 0)', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 28_000); // 2 s left < minRemainingMs 5 s
     const r = await reserveTotp(opts(dir, clock, {}));
@@ -52,7 +52,7 @@ test('too little time left: waits for the next step boundary (window 0)', async 
   });
 });
 
-test('window 0: one code per step, steps strictly increasing', async () => {
+void test('window 0: one code per step, steps strictly increasing', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 1_000);
     const steps: number[] = [];
@@ -62,7 +62,7 @@ test('window 0: one code per step, steps strictly increasing', async () => {
   });
 });
 
-test('window 1: three codes at once (t−1, t, t+1), then one per step', async () => {
+void test('window 1: three codes at once (t−1, t, t+1), then one per step', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 1_000);
     const got: Array<[number, number]> = [];
@@ -76,7 +76,7 @@ test('window 1: three codes at once (t−1, t, t+1), then one per step', async (
   });
 });
 
-test('window 1 near the end of a step skips the expiring step t−1 instead of waiting', async () => {
+void test('window 1 near the end of a step skips the expiring step t−1 instead of waiting', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 28_000);
     const a = await reserveTotp(opts(dir, clock, { acceptedWindow: 1 }));
@@ -89,7 +89,7 @@ test('window 1 near the end of a step skips the expiring step t−1 instead of w
   });
 });
 
-test('gives up with a HarnessError when no step frees up within maxWaitMs, without sleeping', async () => {
+void test('gives up with a HarnessError when no step frees up within maxWaitMs, without sleeping', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 1_000);
     await reserveTotp(opts(dir, clock, {}));
@@ -103,7 +103,7 @@ test('gives up with a HarnessError when no step frees up within maxWaitMs, witho
   });
 });
 
-test('state file: 0600, holds only the step and time — never the seed or a code', async () => {
+void test('state file: 0600, holds only the step and time — never the seed or a code', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 1_000);
     const r = await reserveTotp(opts(dir, clock, {}));
@@ -116,7 +116,7 @@ test('state file: 0600, holds only the step and time — never the seed or a cod
   });
 });
 
-test('a state file ahead of the clock (clock stepped back) makes callers wait, never reuse', async () => {
+void test('a state file ahead of the clock (clock stepped back) makes callers wait, never reuse', async () => {
   await withDir(async (dir) => {
     await writeFile(path.join(dir, `${KEY}.json`), JSON.stringify({ version: 1, lastStep: T + 5, reservedAtMs: 0 }));
     const clock = fakeClock(T * P + 1_000);
@@ -127,7 +127,7 @@ test('a state file ahead of the clock (clock stepped back) makes callers wait, n
   });
 });
 
-test('an unreadable state file counts as every acceptable step used', async () => {
+void test('an unreadable state file counts as every acceptable step used', async () => {
   await withDir(async (dir) => {
     await writeFile(path.join(dir, `${KEY}.json`), '{"version":1,"lastSt');
     const clock = fakeClock(T * P + 1_000);
@@ -136,7 +136,7 @@ test('an unreadable state file counts as every acceptable step used', async () =
   });
 });
 
-test('bad input is refused before any state is written', async () => {
+void test('bad input is refused before any state is written', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 1_000);
     await assert.rejects(reserveTotp(opts(dir, clock, {}, { seed: 'not base32!' })), { code: 'TOTP_RESERVATION', message: 'TOTP seed is not valid base32' });
@@ -146,7 +146,7 @@ test('bad input is refused before any state is written', async () => {
   });
 });
 
-test('an abort during the wait stops the reservation', async () => {
+void test('an abort during the wait stops the reservation', async () => {
   await withDir(async (dir) => {
     const clock = fakeClock(T * P + 1_000);
     await reserveTotp(opts(dir, clock, {}));
@@ -159,7 +159,7 @@ test('an abort during the wait stops the reservation', async () => {
   });
 });
 
-test('accountKey is short, stable hex and separates portal from account id', () => {
+void test('accountKey is short, stable hex and separates portal from account id', () => {
   assert.match(KEY, /^[0-9a-f]{16}$/);
   assert.equal(accountKey('demo', 'alice'), KEY);
   assert.notEqual(accountKey('demo', 'bob'), KEY);

@@ -20,11 +20,11 @@ const RFC_VECTORS: Array<[number, string, string, string]> = [
   [20000000000, '65353130', '77737706', '47863826'],
 ];
 
-test('DEFAULT_TOTP matches the common authenticator profile', () => {
+void test('DEFAULT_TOTP matches the common authenticator profile', () => {
   assert.deepEqual({ ...DEFAULT_TOTP }, { periodSeconds: 30, digits: 6, algorithm: 'sha1', acceptedWindow: 0, minRemainingMs: 5000 });
 });
 
-test('RFC 6238 Appendix B vectors (SHA-1, SHA-256, SHA-512; 8 digits)', () => {
+void test('RFC 6238 Appendix B vectors (SHA-1, SHA-256, SHA-512; 8 digits)', () => {
   assert.equal(SEEDS.sha1, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
   for (const [seconds, sha1, sha256, sha512] of RFC_VECTORS) {
     const step = timeStep(seconds * 1000, 30);
@@ -35,7 +35,7 @@ test('RFC 6238 Appendix B vectors (SHA-1, SHA-256, SHA-512; 8 digits)', () => {
   }
 });
 
-test('timeStep floors at period boundaries', () => {
+void test('timeStep floors at period boundaries', () => {
   assert.equal(timeStep(0, 30), 0);
   assert.equal(timeStep(29_999, 30), 0);
   assert.equal(timeStep(30_000, 30), 1);
@@ -54,7 +54,7 @@ function reference(seedAscii: string, step: number, digits: number): number {
   return (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
 }
 
-test('6-digit codes agree with an independent HOTP implementation and are zero-padded', () => {
+void test('6-digit codes agree with an independent HOTP implementation and are zero-padded', () => {
   let padded = 0;
   for (let step = 0; step < 300; step++) {
     const code = totpAt(SEEDS.sha1, step, DEFAULT_TOTP);
@@ -66,13 +66,13 @@ test('6-digit codes agree with an independent HOTP implementation and are zero-p
   assert.ok(padded > 5, `only ${padded} zero-padded codes seen`);
 });
 
-test('validUntilMs is the end of step + acceptedWindow', () => {
+void test('validUntilMs is the end of step + acceptedWindow', () => {
   assert.equal(validUntilMs(10, { ...DEFAULT_TOTP, acceptedWindow: 0 }), 330_000);
   assert.equal(validUntilMs(10, { ...DEFAULT_TOTP, acceptedWindow: 1 }), 360_000);
   assert.equal(validUntilMs(10, { ...DEFAULT_TOTP, periodSeconds: 2, acceptedWindow: 2 }), 26_000);
 });
 
-test('assertSeed rejects non-base32 without echoing the seed, accepts display variants', () => {
+void test('assertSeed rejects non-base32 without echoing the seed, accepts display variants', () => {
   for (const bad of ['', '   ', 'GEZDGNBV1Y3TQOJQ', 'not-a-seed!', 'A', 'GEZDGNBVGY3TQOJQ====X']) {
     assert.throws(
       () => assertSeed(bad),
@@ -88,7 +88,7 @@ test('assertSeed rejects non-base32 without echoing the seed, accepts display va
   assert.match(totpAt('JBSWY3DPEHPK3PXP', 1, DEFAULT_TOTP), /^\d{6}$/);
 });
 
-test('assertTotpParams rejects parameters that can never yield a usable code', () => {
+void test('assertTotpParams rejects parameters that can never yield a usable code', () => {
   assert.doesNotThrow(() => assertTotpParams(DEFAULT_TOTP));
   assert.throws(() => assertTotpParams({ ...DEFAULT_TOTP, minRemainingMs: 30_000 }), /minRemainingMs/);
   assert.doesNotThrow(() => assertTotpParams({ ...DEFAULT_TOTP, acceptedWindow: 1, minRemainingMs: 30_000 }));

@@ -1,0 +1,103 @@
+/**
+ * A config with many problems at once must come back as ONE HarnessError listing every
+ * problem with its path — whether the file is TypeScript or JSON — and the run must
+ * not start. These go through loadConfig with real files, as a user would.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../config/load.ts';
+import { validateConfig } from '../../config/validate.ts';
+import { assertDetail, defineConfigUrl, expectHarnessError, tempDir, validConfig } from './helpers.ts';
+
+const noDemo = (): Promise<unknown> => Promise.reject(new Error('the demo config must not be used when a file exists'));
+
+/** Every kind of mistake from the brief, each at a known path. */
+function brokenConfig() {
+  const config = validConfig();
+  const portal = config.portals[0] as Record<string, unknown> & (typeof config.portals)[0];
+  portal.environment = 'prod'; // bad enum
+  portal.baseUrl = 'htp://portal.acme.example'; // bad URL
+  portal.acounts = []; // typo key
+  portal.accounts[0]!.password = 'hunter2-literal'; // literal secret
+  portal.accounts.push({ id: 'dr-b', role: 'provider', username: 'dr.b', password: 'env:B_PW', pool: 'main' } as never); // no seed, no npi
+  portal.journeys.push({ kind: 'login', name: 'login', use: { account: 'nobody' }, steps: [{ step: 'open', name: 'open', path: '/' }] } as never);
+  return {
+    ...config,
+    browsers: ['chrome', 'safari'],
+    viewports: ['desktop', { name: 'phone', device: 'Pixel 77' }, { name: 'box', width: 800 }],
+    budgets: { default: 5000, 'sign in': 3000, 'sing in': 3000 },
+    workerz: 4,
+  };
+}
+
+const expected: [path: string, fragment: string][] = [
+  ['portals[0].environment', '"prod" is not one of "production"'],
+  ['portals[0].baseUrl', 'http(s) URL'],
+  ['portals[0].acounts', 'did you mean "accounts"'],
+  ['portals[0].accounts[0].password', 'secret reference'],
+  ['portals[0].accounts[1].totpSeed', 'has a totp step'],
+  ['portals[0].accounts[1].npi', 'fills in the NPI'],
+  ['portals[0].journeys[1].name', 'already the name of portals[0].journeys[0]'],
+  ['portals[0].journeys[1].use.account', 'names account "nobody"'],
+  ['browsers[1]', '"safari" is not one of'],
+  ['viewports[1].device', 'did you mean "Pixel 7"'],
+  ['viewports[2]', 'both "width" and "height"'],
+  ['budgets["sing in"]', 'budget for unknown step "sing in"'],
+  ['workerz', 'did you mean "workers"'],
+];
+
+function assertAllProblems(details: readonly string[], message: string, file: string): void {
+  assert.match(message, new RegExp(`^The config ${file} has ${expected.length} problems; nothing was run\\.$`));
+  assert.equal(details.length, expected.length, details.join('\n'));
+  // The literal password must not be echoed back: error output goes to CI logs.
+  assert.ok(!details.join('\n').includes('hunter2-literal'));
+}
+
+test('a TypeScript config with many problems reports all of them, with paths, in one error', async (t) => {
+  const tmp = tempDir(t);
+  tmp.write('portal-probe.config.ts', `import { defineConfig } from '${defineConfigUrl}';\nexport default defineConfig(${JSON.stringify(brokenConfig(), null, 2)} as never);\n`);
+  const error = await expectHarnessError(() => loadConfig({ cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
+  for (const [path, fragment] of expected) assertDetail(error, path, fragment);
+  assertAllProblems(error.details, error.message, 'portal-probe.config.ts');
+});
+
+test('a JSON config with the same problems reports the same list', async (t) => {
+  const tmp = tempDir(t);
+  tmp.write('probe.json', JSON.stringify(brokenConfig(), null, 2));
+  const error = await expectHarnessError(() => loadConfig({ configPath: 'probe.json', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
+  for (const [path, fragment] of expected) assertDetail(error, path, fragment);
+  assertAllProblems(error.details, error.message, 'probe.json');
+});
+
+test('the valid base config passes and gets defaults applied', () => {
+  const config = validateConfig(validConfig(), 'inline');
+  assert.deepEqual(config.browsers, ['chromium', 'firefox', 'webkit']);
+  assert.equal(config.portals[0]?.totp.periodSeconds, 30);
+  assert.equal(config.artifacts.trace, 'off');
+});
+
+test('duplicate names, unknown pools, duplicate step names and union typos are each reported', async () => {
+  const config = validConfig();
+  config.portals.push(structuredClone(config.portals[0]!));
+  const portal = config.portals[1]!;
+  portal.accounts.push({ ...portal.accounts[0]! });
+  portal.journeys[0]!.use = { pool: 'night-shift' };
+  portal.journeys[0]!.steps.push({ step: 'open', name: 'open', path: '/again' }, { step: 'assert', target: { rol: 'heading' } } as never);
+  const error = await expectHarnessError(() => validateConfig({ ...config, viewports: ['phone'] }, 'inline'), 'CONFIG_INVALID');
+  assertDetail(error, 'portals[1].name', 'already the name of portals[0]');
+  assertDetail(error, 'portals[1].accounts[1].id', '"dr-a" is already the id');
+  assertDetail(error, 'portals[1].journeys[0].use.pool', 'names pool "night-shift"');
+  assertDetail(error, 'portals[1].journeys[0].steps[5].name', 'already the name of steps[0]');
+  assertDetail(error, 'portals[1].journeys[0].steps[6].target', '"rol" is not a setting here (did you mean "role"?)');
+  assertDetail(error, 'viewports[0]', 'must be one of "desktop", "android", "iphone", "tablet" or an object');
+  assert.equal(error.details.length, 6, error.details.join('\n'));
+});
+
+test('a config that is not an object, or a step without a kind, still gets a clear message', async () => {
+  const notObject = await expectHarnessError(() => validateConfig([], 'inline'), 'CONFIG_INVALID');
+  assert.match(notObject.details.join('\n'), /\(config\): /);
+  const config = validConfig();
+  config.portals[0]!.journeys[0]!.steps.push({ target: { css: '#x' } } as never);
+  const noStep = await expectHarnessError(() => validateConfig(config, 'inline'), 'CONFIG_INVALID');
+  assertDetail(noStep, 'portals[0].journeys[0].steps[5].step', 'is required: one of "open"');
+});
