@@ -27,14 +27,9 @@ export function formatPath(keys: readonly Key[]): string {
   return out === '' ? '(config)' : out;
 }
 
-function valueAt(raw: unknown, keys: readonly Key[]): unknown {
-  let v = raw;
-  for (const k of keys) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<Key, unknown>)[k];
-  }
-  return v;
-}
+/** The raw value an issue is about, to say what was written instead of what zod saw. */
+const valueAt = (raw: unknown, keys: readonly Key[]): unknown =>
+  keys.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<Key, unknown>)[k] : undefined), raw);
 
 let knownKeys: string[] | undefined;
 /** Every setting name in the schema, for "did you mean" hints (built once, on demand). */
@@ -148,83 +143,87 @@ const rec = (v: unknown): Raw | undefined => (typeof v === 'object' && v !== nul
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-function duplicates(names: readonly (string | undefined)[], report: (index: number, first: number, name: string) => void): void {
+/** Reports each repeat of a name at `at(i)`, pointing back at its first use. */
+function duplicates(out: ConfigProblem[], names: readonly unknown[], at: (i: number) => string, rule: string): void {
   const firstAt = new Map<string, number>();
   names.forEach((name, i) => {
-    if (name === undefined) return;
+    if (typeof name !== 'string') return;
     const first = firstAt.get(name);
     if (first === undefined) firstAt.set(name, i);
-    else report(i, first, name);
+    else out.push({ path: at(i), message: `"${name}" is already used by ${at(first)}; ${rule}.` });
   });
+}
+
+/** Per-portal references: accounts named by journeys, and what their steps need of them. */
+function checkPortal(portal: Raw, at: string, out: ConfigProblem[], stepNames: Set<string>): void {
+  const add = (path: string, message: string): void => void out.push({ path, message });
+  const accounts = list(portal.accounts).map(rec);
+  const ids = accounts.map((a) => a?.id);
+  duplicates(out, ids, (i) => `${at}.accounts[${i}].id`, 'account ids must be unique within a portal');
+  const journeys = list(portal.journeys).map(rec);
+  duplicates(out, journeys.map((j) => j?.name), (i) => `${at}.journeys[${i}].name`, 'journey names must be unique within a portal');
+  journeys.forEach((journey, ji) => {
+    if (!journey) return;
+    const jat = `${at}.journeys[${ji}]`;
+    const use = rec(journey.use);
+    let used: number[] = [];
+    if (typeof use?.account === 'string') {
+      used = ids.flatMap((id, i) => (id === use.account ? [i] : []));
+      const known = quoteList([...new Set(ids.filter((id) => typeof id === 'string'))]);
+      if (used.length === 0) add(`${jat}.use.account`, `names account "${use.account}", but ${at} has no account with that id (ids: ${known}).`);
+    } else if (typeof use?.pool === 'string') {
+      used = accounts.flatMap((a, i) => (a?.pool === use.pool ? [i] : []));
+      if (used.length === 0) {
+        add(`${jat}.use.pool`, `names pool "${use.pool}", but no account of ${at} has "pool": "${use.pool}"; add it to the accounts to rotate through.`);
+      }
+    }
+    if (journey.kind !== 'login') return;
+    const steps = list(journey.steps).map(rec);
+    const names = steps.map((st) => st?.name);
+    duplicates(out, names, (i) => `${jat}.steps[${i}].name`, 'step names must be unique in a journey so timings and budgets can tell them apart');
+    names.forEach((n) => typeof n === 'string' && stepNames.add(n));
+    const needs: [field: string, why: string][] = [];
+    if (steps.some((st) => st?.step === 'totp')) needs.push(['totpSeed', 'has a totp step']);
+    if (steps.some((st) => st?.step === 'fill' && st.value === 'npi')) needs.push(['npi', 'fills in the NPI']);
+    for (const ai of used) {
+      for (const [field, why] of needs) {
+        if (accounts[ai]?.[field] === undefined) add(`${at}.accounts[${ai}].${field}`, `is required: journey "${str(journey.name) ?? ji}" ${why} and uses this account.`);
+      }
+    }
+  });
+  const totp = rec(portal.totp);
+  const periodMs = 1000 * (typeof totp?.periodSeconds === 'number' ? totp.periodSeconds : 30);
+  if (typeof totp?.minRemainingMs === 'number' && totp.minRemainingMs >= periodMs) {
+    add(`${at}.totp.minRemainingMs`, `must be less than the TOTP period (${periodMs} ms), or no code would ever have enough time left to be typed.`);
+  }
 }
 
 /** Checks across fields. Reads raw input, so every branch tolerates missing or mistyped parts. */
 function crossCheck(raw: unknown): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  const add = (path: string, message: string): void => void out.push({ path, message });
   const root = rec(raw);
   if (!root) return out; // the schema already says it must be an object
   const portals = list(root.portals).map(rec);
-  duplicates(portals.map((p) => str(p?.name)), (i, f, n) => add(`portals[${i}].name`, `"${n}" is already the name of portals[${f}]; portal names must be unique because results and alerts are keyed by them.`));
+  duplicates(out, portals.map((p) => p?.name), (i) => `portals[${i}].name`, 'portal names must be unique: results and alerts are keyed by them');
   const stepNames = new Set<string>();
-  let hasScriptJourney = false;
-  portals.forEach((portal, pi) => {
-    if (!portal) return;
-    const at = `portals[${pi}]`;
-    const accounts = list(portal.accounts).map(rec);
-    const ids = accounts.map((a) => str(a?.id));
-    duplicates(ids, (i, f, n) => add(`${at}.accounts[${i}].id`, `"${n}" is already the id of ${at}.accounts[${f}]; account ids must be unique within a portal.`));
-    const journeys = list(portal.journeys).map(rec);
-    duplicates(journeys.map((j) => str(j?.name)), (i, f, n) => add(`${at}.journeys[${i}].name`, `"${n}" is already the name of ${at}.journeys[${f}]; journey names must be unique within a portal.`));
-    journeys.forEach((journey, ji) => {
-      if (!journey) return;
-      const jat = `${at}.journeys[${ji}]`;
-      const use = rec(journey.use);
-      const [account, pool] = [str(use?.account), str(use?.pool)];
-      let used: number[] = [];
-      if (account !== undefined) {
-        used = ids.flatMap((id, i) => (id === account ? [i] : []));
-        if (used.length === 0) add(`${jat}.use.account`, `names account "${account}", but ${at} has no account with that id (ids: ${quoteList([...new Set(ids.filter(Boolean))])}).`);
-      } else if (pool !== undefined) {
-        used = accounts.flatMap((a, i) => (a?.pool === pool ? [i] : []));
-        if (used.length === 0) add(`${jat}.use.pool`, `names pool "${pool}", but no account of ${at} has "pool": "${pool}"; add it to the accounts this journey should rotate through.`);
-      }
-      if (journey.kind === 'script') hasScriptJourney = true;
-      if (journey.kind !== 'login') return;
-      const steps = list(journey.steps).map(rec);
-      const names = steps.map((s) => str(s?.name));
-      duplicates(names, (i, f, n) => add(`${jat}.steps[${i}].name`, `"${n}" is already the name of steps[${f}]; step names must be unique in a journey so timings and budgets can tell them apart.`));
-      names.forEach((n) => n !== undefined && stepNames.add(n));
-      const needs: [field: string, why: string][] = [];
-      if (steps.some((s) => s?.step === 'totp')) needs.push(['totpSeed', 'has a totp step']);
-      if (steps.some((s) => s?.step === 'fill' && s.value === 'npi')) needs.push(['npi', 'fills in the NPI']);
-      for (const ai of used) {
-        for (const [field, why] of needs) {
-          if (accounts[ai]?.[field] === undefined) add(`${at}.accounts[${ai}].${field}`, `is required: journey "${str(journey.name) ?? ji}" ${why} and uses this account.`);
-        }
-      }
-    });
-    const totp = rec(portal.totp);
-    const period = typeof totp?.periodSeconds === 'number' ? totp.periodSeconds : 30;
-    const minRemaining = typeof totp?.minRemainingMs === 'number' ? totp.minRemainingMs : 5000;
-    if (minRemaining >= period * 1000) add(`${at}.totp.minRemainingMs`, `must be less than the TOTP period (${period * 1000} ms), or no code would ever have enough time left to be typed.`);
-  });
+  portals.forEach((portal, i) => portal && checkPortal(portal, `portals[${i}]`, out, stepNames));
+  // Script journeys name their steps in code, so with any present an unknown key may be theirs (load.ts warns instead).
+  const hasScriptJourney = portals.some((p) => list(p?.journeys).some((j) => rec(j)?.kind === 'script'));
   for (const key of Object.keys(rec(root.budgets) ?? {})) {
-    // Script journeys name their steps in code, so with any present an unknown key may be theirs (load.ts warns instead).
     if (key === 'default' || stepNames.has(key) || hasScriptJourney) continue;
-    add(formatPath(['budgets', key]), `budget for unknown step "${key}": no journey has a step with "name": "${key}"; name the step or use "default" (named steps: ${quoteList([...stepNames]) || 'none'}).`);
+    const named = quoteList([...stepNames]) || 'none';
+    out.push({ path: formatPath(['budgets', key]), message: `budget for unknown step "${key}": no journey has a step with "name": "${key}"; name the step or use "default" (named steps: ${named}).` });
   }
   const viewports = list(root.viewports);
-  duplicates(viewports.map((v) => str(v) ?? str(rec(v)?.name)), (i, f, n) => add(`viewports[${i}]`, `"${n}" is already the name of viewports[${f}]; viewport names must be unique because results are keyed by them.`));
+  duplicates(out, viewports.map((v) => str(v) ?? rec(v)?.name), (i) => `viewports[${i}]`, 'viewport names must be unique: results are keyed by them');
   viewports.forEach((v, i) => {
     const viewport = rec(v);
-    const device = str(viewport?.device);
     if (!viewport) return;
-    if (device !== undefined && !Object.hasOwn(devices, device)) {
-      const hint = closest(device, Object.keys(devices));
-      add(`viewports[${i}].device`, `"${device}" is not a Playwright device name${hint ? didYouMean(hint) : ' such as "Pixel 7" or "iPhone 15"'}.`);
+    if (typeof viewport.device === 'string' && !Object.hasOwn(devices, viewport.device)) {
+      const hint = didYouMean(closest(viewport.device, Object.keys(devices))) || ' such as "Pixel 7" or "iPhone 15"';
+      out.push({ path: `viewports[${i}].device`, message: `"${viewport.device}" is not a Playwright device name${hint}.` });
     } else if (viewport.device === undefined && (viewport.width === undefined || viewport.height === undefined)) {
-      add(`viewports[${i}]`, 'needs either "device" (a Playwright device name such as "Pixel 7") or both "width" and "height".');
+      out.push({ path: `viewports[${i}]`, message: 'needs either "device" (a Playwright device name such as "Pixel 7") or both "width" and "height".' });
     }
   });
   return out;

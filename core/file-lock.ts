@@ -73,7 +73,9 @@ async function readOwner(lockPath: string): Promise<{ owner: Owner | null; ageMs
   const ownerFile = path.join(lockPath, OWNER_FILE);
   try {
     const st = await stat(ownerFile);
-    const owner = JSON.parse(await readFile(ownerFile, 'utf8')) as Owner;
+    const parsed = JSON.parse(await readFile(ownerFile, 'utf8')) as Partial<Owner> | null;
+    // Anything but our own shape counts as "no owner": then only its age can break it.
+    const owner = typeof parsed?.pid === 'number' && typeof parsed.token === 'string' ? (parsed as Owner) : null;
     return { owner, ageMs: Date.now() - st.mtimeMs };
   } catch (e) {
     if (errCode(e) !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;

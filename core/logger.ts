@@ -73,12 +73,17 @@ export interface LogContext {
   account?: string;
 }
 
+/**
+ * Synchronous writes: a probe logs a few hundred lines a run, so speed is no issue,
+ * and a synchronous line is on disk even if the process is then killed by a scheduler
+ * timeout or crashes in a browser driver — exactly the runs whose logs matter.
+ */
 function openDestination(destination: LoggerOptions['destination']): DestinationStream {
   // stderr by default: stdout carries the run's human/JSON report, and a log line in
   // the middle of `portal-probe run --json > results.json` would corrupt it.
-  if (destination === undefined) return pino.destination({ dest: 2, sync: false });
+  if (destination === undefined) return pino.destination({ dest: 2, sync: true });
   if (typeof destination === 'string') {
-    return pino.destination({ dest: path.resolve(destination), mkdir: true, sync: false });
+    return pino.destination({ dest: path.resolve(destination), mkdir: true, sync: true });
   }
   return destination as DestinationStream;
 }
@@ -106,9 +111,10 @@ export function childLogger(logger: Logger, context: LogContext): Logger {
 }
 
 /**
- * Resolves once everything logged so far has reached the destination. The CLI awaits
- * this before returning its exit code, so the last lines — usually the reason for a
- * failure — are not lost with an asynchronous file or stderr destination.
+ * Resolves once everything logged so far has been handed to the destination. File and
+ * stderr destinations are synchronous, so this matters for streams passed in (and
+ * keeps callers correct if that ever changes); the CLI awaits it before returning its
+ * exit code.
  */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => {

@@ -35,14 +35,15 @@ export function field(request: FastifyRequest, name: string): string {
 
 export function setSessionCookie(state: PortalState, request: FastifyRequest, reply: FastifyReply, id: string): void {
   if (state.faults.has('cookie-flags-dropped')) {
-    reply.setCookie(SESSION_COOKIE, id, { path: '/' });
+    // @fastify/cookie adds SameSite=Lax unless told otherwise; the fault wants no attribute at all.
+    reply.setCookie(SESSION_COOKIE, id, { path: '/', sameSite: false });
     return;
   }
   reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
 }
 
 export function clearSessionCookie(state: PortalState, request: FastifyRequest, reply: FastifyReply): void {
-  const flags = state.faults.has('cookie-flags-dropped') ? {} : { httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' };
+  const flags = state.faults.has('cookie-flags-dropped') ? { sameSite: false } : { httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' };
   reply.clearCookie(SESSION_COOKIE, { path: '/', ...flags });
 }
 

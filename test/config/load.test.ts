@@ -16,7 +16,7 @@ function tagged(tag: string): string {
 }
 const tsModule = (tag: string): string => `export default ${tagged(tag)};\n`;
 
-test('discovery order is .ts, .mts, .js, .json, then the embedded demo config', async (t) => {
+void test('discovery order is .ts, .mts, .js, .json, then the embedded demo config', async (t) => {
   const tmp = tempDir(t);
   const contents: Record<(typeof CONFIG_FILE_NAMES)[number], string> = {
     'portal-probe.config.ts': tsModule('ts'),
@@ -41,14 +41,14 @@ test('discovery order is .ts, .mts, .js, .json, then the embedded demo config', 
   assert.equal(demo.config.labels.from, 'demo');
 });
 
-test('an explicit --config path that does not exist is CONFIG_NOT_FOUND naming the file', async (t) => {
+void test('an explicit --config path that does not exist is CONFIG_NOT_FOUND naming the file', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.json', tagged('found')); // must not be picked instead
   const error = await expectHarnessError(() => loadConfig({ configPath: 'configs/missing.ts', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_NOT_FOUND');
   assert.equal(error.message, 'Config file configs/missing.ts does not exist.');
 });
 
-test('an explicit path is relative to cwd and sets baseDir to its directory', async (t) => {
+void test('an explicit path is relative to cwd and sets baseDir to its directory', async (t) => {
   const tmp = tempDir(t);
   tmp.write('configs/prod.json', tagged('prod'));
   const loaded = await loadConfig({ configPath: 'configs/prod.json', cwd: tmp.dir, demoConfig: noDemo });
@@ -56,7 +56,7 @@ test('an explicit path is relative to cwd and sets baseDir to its directory', as
   assert.equal(loaded.baseDir, path.join(tmp.dir, 'configs'));
 });
 
-test('invalid JSON names the file, the reason, and the line and column', async (t) => {
+void test('invalid JSON names the file, the reason, and the line and column', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.json', '{\n  "portals": [\n    { "name": "acme", }\n  ]\n}\n');
   const error = await expectHarnessError(() => loadConfig({ cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
@@ -64,14 +64,14 @@ test('invalid JSON names the file, the reason, and the line and column', async (
   assert.doesNotMatch(error.message, /position/);
 });
 
-test('truncated JSON points at the end of the file', async (t) => {
+void test('truncated JSON points at the end of the file', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.json', '{\n  "portals": [\n');
   const error = await expectHarnessError(() => loadConfig({ cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
   assert.match(error.message, /is not valid JSON: .+ \(line 3, column 1\)$/);
 });
 
-test('a module that throws on import is CONFIG_INVALID naming the file and the error', async (t) => {
+void test('a module that throws on import is CONFIG_INVALID naming the file and the error', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.ts', "const region: string = 'eu';\nthrow new Error(`no settings for region ${region}`);\n");
   const error = await expectHarnessError(() => loadConfig({ cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
@@ -79,7 +79,7 @@ test('a module that throws on import is CONFIG_INVALID naming the file and the e
   assert.ok(error.cause instanceof Error);
 });
 
-test('a TypeScript syntax error names the file and the line', async (t) => {
+void test('a TypeScript syntax error names the file and the line', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.mts', 'export default { portals: [\n');
   const error = await expectHarnessError(() => loadConfig({ cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
@@ -89,7 +89,7 @@ test('a TypeScript syntax error names the file and the line', async (t) => {
   assert.doesNotMatch([error.message, ...error.details].join('\n'), /namespace=/);
 });
 
-test('a named `config` export and defineConfig both work; no export at all is explained', async (t) => {
+void test('a named `config` export and defineConfig both work; no export at all is explained', async (t) => {
   const tmp = tempDir(t);
   tmp.write('named.ts', `export const config = ${tagged('named')};\n`);
   tmp.write('defined.mts', `import { defineConfig } from '${defineConfigUrl}';\nexport default defineConfig(${tagged('defined')} as never);\n`);
@@ -102,7 +102,7 @@ test('a named `config` export and defineConfig both work; no export at all is ex
   assert.match(error.message, /empty\.ts has no default export/);
 });
 
-test('trace other than "off" loads, with a warning about secrets in traces', async (t) => {
+void test('trace other than "off" loads, with a warning about secrets in traces', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.json', JSON.stringify({ ...validConfig(), artifacts: { trace: 'on' } }));
   const loaded = await loadConfig({ cwd: tmp.dir, demoConfig: noDemo });
@@ -111,9 +111,20 @@ test('trace other than "off" loads, with a warning about secrets in traces', asy
   assert.match(loaded.warnings[0] ?? '', /^artifacts\.trace is "on": traces record everything typed into the page, passwords and TOTP codes included/);
 });
 
-test('an unsupported extension is refused with the extensions that work', async (t) => {
+void test('an unsupported extension is refused with the extensions that work', async (t) => {
   const tmp = tempDir(t);
   tmp.write('probe.yaml', 'portals: []\n');
   const error = await expectHarnessError(() => loadConfig({ configPath: 'probe.yaml', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
   assert.match(error.message, /probe\.yaml has an unsupported extension; use \.ts, \.mts, \.js or \.json/);
+});
+
+void test('a budget for a step only a script journey can name is a warning, not an error', async (t) => {
+  const tmp = tempDir(t);
+  const raw = validConfig();
+  raw.portals[0]!.journeys.push({ kind: 'script', name: 'eligibility', use: { pool: 'main' }, file: 'journeys/eligibility.ts' } as never);
+  tmp.write('portal-probe.config.json', JSON.stringify({ ...raw, budgets: { 'sign in': 4000, 'check eligibility': 6000 } }));
+  const loaded = await loadConfig({ cwd: tmp.dir, demoConfig: noDemo });
+  assert.deepEqual(loaded.warnings, [
+    'budgets["check eligibility"] matches no named step of a login journey; it only applies if a script journey has a step named "check eligibility".',
+  ]);
 });

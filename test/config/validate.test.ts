@@ -37,7 +37,7 @@ const expected: [path: string, fragment: string][] = [
   ['portals[0].accounts[0].password', 'secret reference'],
   ['portals[0].accounts[1].totpSeed', 'has a totp step'],
   ['portals[0].accounts[1].npi', 'fills in the NPI'],
-  ['portals[0].journeys[1].name', 'already the name of portals[0].journeys[0]'],
+  ['portals[0].journeys[1].name', 'already used by portals[0].journeys[0].name'],
   ['portals[0].journeys[1].use.account', 'names account "nobody"'],
   ['browsers[1]', '"safari" is not one of'],
   ['viewports[1].device', 'did you mean "Pixel 7"'],
@@ -53,7 +53,7 @@ function assertAllProblems(details: readonly string[], message: string, file: st
   assert.ok(!details.join('\n').includes('hunter2-literal'));
 }
 
-test('a TypeScript config with many problems reports all of them, with paths, in one error', async (t) => {
+void test('a TypeScript config with many problems reports all of them, with paths, in one error', async (t) => {
   const tmp = tempDir(t);
   tmp.write('portal-probe.config.ts', `import { defineConfig } from '${defineConfigUrl}';\nexport default defineConfig(${JSON.stringify(brokenConfig(), null, 2)} as never);\n`);
   const error = await expectHarnessError(() => loadConfig({ cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
@@ -61,7 +61,7 @@ test('a TypeScript config with many problems reports all of them, with paths, in
   assertAllProblems(error.details, error.message, 'portal-probe.config.ts');
 });
 
-test('a JSON config with the same problems reports the same list', async (t) => {
+void test('a JSON config with the same problems reports the same list', async (t) => {
   const tmp = tempDir(t);
   tmp.write('probe.json', JSON.stringify(brokenConfig(), null, 2));
   const error = await expectHarnessError(() => loadConfig({ configPath: 'probe.json', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
@@ -69,14 +69,14 @@ test('a JSON config with the same problems reports the same list', async (t) => 
   assertAllProblems(error.details, error.message, 'probe.json');
 });
 
-test('the valid base config passes and gets defaults applied', () => {
+void test('the valid base config passes and gets defaults applied', () => {
   const config = validateConfig(validConfig(), 'inline');
   assert.deepEqual(config.browsers, ['chromium', 'firefox', 'webkit']);
   assert.equal(config.portals[0]?.totp.periodSeconds, 30);
   assert.equal(config.artifacts.trace, 'off');
 });
 
-test('duplicate names, unknown pools, duplicate step names and union typos are each reported', async () => {
+void test('duplicate names, unknown pools, duplicate step names and union typos are each reported', async () => {
   const config = validConfig();
   config.portals.push(structuredClone(config.portals[0]!));
   const portal = config.portals[1]!;
@@ -84,16 +84,16 @@ test('duplicate names, unknown pools, duplicate step names and union typos are e
   portal.journeys[0]!.use = { pool: 'night-shift' };
   portal.journeys[0]!.steps.push({ step: 'open', name: 'open', path: '/again' }, { step: 'assert', target: { rol: 'heading' } } as never);
   const error = await expectHarnessError(() => validateConfig({ ...config, viewports: ['phone'] }, 'inline'), 'CONFIG_INVALID');
-  assertDetail(error, 'portals[1].name', 'already the name of portals[0]');
-  assertDetail(error, 'portals[1].accounts[1].id', '"dr-a" is already the id');
+  assertDetail(error, 'portals[1].name', 'already used by portals[0].name');
+  assertDetail(error, 'portals[1].accounts[1].id', '"dr-a" is already used by portals[1].accounts[0].id');
   assertDetail(error, 'portals[1].journeys[0].use.pool', 'names pool "night-shift"');
-  assertDetail(error, 'portals[1].journeys[0].steps[5].name', 'already the name of steps[0]');
+  assertDetail(error, 'portals[1].journeys[0].steps[5].name', 'already used by portals[1].journeys[0].steps[0].name');
   assertDetail(error, 'portals[1].journeys[0].steps[6].target', '"rol" is not a setting here (did you mean "role"?)');
   assertDetail(error, 'viewports[0]', 'must be one of "desktop", "android", "iphone", "tablet" or an object');
   assert.equal(error.details.length, 6, error.details.join('\n'));
 });
 
-test('a config that is not an object, or a step without a kind, still gets a clear message', async () => {
+void test('a config that is not an object, or a step without a kind, still gets a clear message', async () => {
   const notObject = await expectHarnessError(() => validateConfig([], 'inline'), 'CONFIG_INVALID');
   assert.match(notObject.details.join('\n'), /\(config\): /);
   const config = validConfig();

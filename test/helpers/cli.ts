@@ -13,7 +13,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export interface CliOutcome { code: number; stdout: string; stderr: string }
 
 export function runCli(args: string[], o: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliOutcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'cli.ts'), ...args], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'portal-probe.js'), ...args], {
     cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,0 +1,62 @@
+/**
+ * Configs that point portal-probe at a demo portal the test started itself — the same
+ * path a real portal takes: an http(s) URL and env: secret references.
+ */
+import path from 'node:path';
+import type { DemoPortal } from '../../demo-portal/index.ts';
+import type { ProbeConfigInput } from '../../config/schema.ts';
+import { demoEnvName, providerLoginSteps } from '../../config/demo.config.ts';
+import { writeJson } from './cli.ts';
+
+export interface ProbeSetup { configFile: string; outputDir: string; env: Record<string, string> }
+
+export function secretEnv(portal: DemoPortal, ids: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const a of portal.accounts.filter((x) => ids.includes(x.id))) {
+    env[demoEnvName(a.id, 'PASSWORD')] = a.password;
+    env[demoEnvName(a.id, 'TOTP')] = a.totpSeed;
+  }
+  return env;
+}
+
+export function writeProviderConfig(dir: string, portal: DemoPortal, o: {
+  accountIds?: string[]; journeys?: number; browsers?: string[]; viewports?: ProbeConfigInput['viewports'];
+  budgets?: Record<string, number>; stepMs?: number; workers?: number; name?: string; baseUrl?: string;
+}): ProbeSetup {
+  const ids = o.accountIds ?? ['dr.rivera'];
+  const journeys = Array.from({ length: o.journeys ?? 1 }, (_, i) => ({
+    kind: 'login' as const, name: (o.journeys ?? 1) === 1 ? 'physician login' : `physician login ${i + 1}`,
+    use: ids.length === 1 ? { account: ids[0] ?? '' } : { pool: 'doctors' }, steps: providerLoginSteps('username', 'Dashboard'),
+  }));
+  const config: ProbeConfigInput = {
+    portals: [{
+      name: o.name ?? 'test-portal', environment: 'test', baseUrl: o.baseUrl ?? portal.url,
+      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+      accounts: ids.map((id) => ({
+        id, role: 'physician', username: id, ...(ids.length > 1 ? { pool: 'doctors' } : {}),
+        password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+      })),
+      journeys,
+    }],
+    browsers: (o.browsers ?? ['chromium']) as ProbeConfigInput['browsers'],
+    viewports: o.viewports ?? ['desktop'],
+    budgets: o.budgets ?? {},
+    timeouts: { stepMs: o.stepMs ?? 4000, journeyMs: 90_000 },
+    workers: o.workers ?? 1,
+    outputDir: path.join(dir, 'out'),
+  };
+  const configFile = path.join(dir, 'portal-probe.config.json');
+  writeJson(configFile, config);
+  return { configFile, outputDir: path.join(dir, 'out'), env: secretEnv(portal, ids) };
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** Physician accounts with random secrets, so each test owns its TOTP steps and can plant canaries. */
+export function physicians(prefix: string, n: number, password?: (i: number) => string): import('../../demo-portal/index.ts').DemoAccountSeed[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i + 1}`, kind: 'provider' as const, role: 'physician' as const, username: `${prefix}${i + 1}`,
+    password: password ? password(i) : `Pw-${Math.random().toString(36).slice(2)}-X9!`,
+    totpSeed: Array.from({ length: 32 }, () => B32[Math.floor(Math.random() * 32)]).join(''),
+    displayName: `Dr. Test ${i + 1}`,
+  }));
+}
