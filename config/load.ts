@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { HarnessError } from '../core/errors.ts';
 import type { ProbeConfig } from './schema.ts';
-import { validateConfig } from './validate.ts';
+import { formatPath, validateConfig } from './validate.ts';
 
 export interface LoadedConfig {
   config: ProbeConfig;
@@ -36,11 +36,11 @@ export const DEMO_SOURCE = 'embedded demo config';
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
-async function isFile(file: string): Promise<boolean> {
+async function kindOf(file: string): Promise<'file' | 'directory' | 'missing'> {
   try {
-    return (await stat(file)).isFile();
+    return (await stat(file)).isDirectory() ? 'directory' : 'file';
   } catch {
-    return false;
+    return 'missing';
   }
 }
 
@@ -109,12 +109,14 @@ async function loadModule(file: string, shown: string): Promise<unknown> {
 async function findConfigFile(o: LoadConfigOptions): Promise<string | undefined> {
   if (o.configPath !== undefined) {
     const file = path.resolve(o.cwd, o.configPath);
-    if (!(await isFile(file))) throw new HarnessError('CONFIG_NOT_FOUND', `Config file ${o.configPath} does not exist.`);
+    const kind = await kindOf(file);
+    if (kind === 'missing') throw new HarnessError('CONFIG_NOT_FOUND', `Config file ${o.configPath} does not exist.`);
+    if (kind === 'directory') throw new HarnessError('CONFIG_NOT_FOUND', `Config file ${o.configPath} is a directory; name the config file in it.`);
     return file;
   }
   for (const name of CONFIG_FILE_NAMES) {
     const file = path.join(o.cwd, name);
-    if (await isFile(file)) return file;
+    if ((await kindOf(file)) === 'file') return file;
   }
   return undefined;
 }
@@ -129,7 +131,7 @@ export function configWarnings(config: ProbeConfig): string[] {
   for (const step of Object.keys(config.budgets)) {
     // validate.ts lets these through only because a script journey might name such a step.
     if (step !== 'default' && !named.has(step)) {
-      warnings.push(`budgets["${step}"] matches no named step of a login journey; it only applies if a script journey has a step named "${step}".`);
+      warnings.push(`${formatPath(['budgets', step])} matches no named step of a login journey; it only applies if a script journey has a step named "${step}".`);
     }
   }
   return warnings;

@@ -60,7 +60,6 @@ const accountsRef = z.union([
 export const journeySchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('login'), name: z.string().min(1), use: accountsRef,
-    /** Start URL path relative to the portal base URL (used by `open` steps without a path). */
     steps: z.array(journeyStepSchema).min(1),
   }),
   z.strictObject({

@@ -14,10 +14,8 @@ import { configSchema, type ProbeConfig } from './schema.ts';
 /** `path` like `portals[0].journeys[1].use.account`; `message` a sentence a person can act on. */
 export interface ConfigProblem { path: string; message: string }
 
-type Key = PropertyKey;
-
 /** `['portals', 0, 'accounts', 1, 'password']` → `portals[0].accounts[1].password`. */
-export function formatPath(keys: readonly Key[]): string {
+export function formatPath(keys: readonly PropertyKey[]): string {
   let out = '';
   for (const k of keys) {
     if (typeof k === 'number') out += `[${k}]`;
@@ -28,8 +26,8 @@ export function formatPath(keys: readonly Key[]): string {
 }
 
 /** The raw value an issue is about, to say what was written instead of what zod saw. */
-const valueAt = (raw: unknown, keys: readonly Key[]): unknown =>
-  keys.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<Key, unknown>)[k] : undefined), raw);
+const valueAt = (raw: unknown, keys: readonly PropertyKey[]): unknown =>
+  keys.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
 
 let knownKeys: string[] | undefined;
 /** Every setting name in the schema, for "did you mean" hints (built once, on demand). */
@@ -37,13 +35,9 @@ function allKeys(): string[] {
   if (knownKeys) return knownKeys;
   const keys = new Set<string>();
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) {
-      for (const [k, inner] of Object.entries(v)) {
-        if (k === 'properties' && typeof inner === 'object' && inner !== null) Object.keys(inner).forEach((p) => keys.add(p));
-        walk(inner);
-      }
-    }
+    if (typeof v !== 'object' || v === null) return;
+    if ('properties' in v && typeof v.properties === 'object' && v.properties !== null) Object.keys(v.properties).forEach((k) => keys.add(k));
+    Object.values(v).forEach(walk);
   };
   walk(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }));
   return (knownKeys = [...keys]);
@@ -57,8 +51,7 @@ const notASetting = (key: string): string => `"${key}" is not a setting here${di
 const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
 
 /** A union failed: explain it in terms of the branch the author most likely meant. */
-function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: Key[], raw: unknown): ConfigProblem[] {
-  const custom = issue.message !== 'Invalid input' ? issue.message : undefined;
+function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: PropertyKey[], raw: unknown): ConfigProblem[] {
   if (issue.errors.length === 0) {
     // A discriminated union whose tag (`kind`, `step`) is missing or unknown.
     const options = (issue as { options?: unknown[] }).options ?? [];
@@ -67,8 +60,7 @@ function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: Key[], raw: unkn
     const choices = orList(options.map((o) => JSON.stringify(o)));
     return [{ path: formatPath(at), message: got === undefined ? `is required: one of ${choices}` : `${JSON.stringify(got)} is not one of ${choices}${didYouMean(hint)}` }];
   }
-  // Branches that failed at their root are a different *type* (a string where an
-  // object was expected); the author did not mean those.
+  // Branches failing at their root are another *type* (string for object): not what was meant.
   const plausible = issue.errors.filter((b) => !b.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value')));
   const fewest = Math.min(...plausible.map((b) => b.length));
   const best = plausible.filter((b) => b.length === fewest);
@@ -76,18 +68,21 @@ function unionProblems(issue: z.core.$ZodIssueInvalidUnion, at: Key[], raw: unkn
   // A key no branch knows is usually the whole story ("rol" for "role"), so say it.
   const unknown = plausible[0]?.find((i) => i.code === 'unrecognized_keys');
   const extra = unknown?.code === 'unrecognized_keys' ? `; ${unknown.keys.map(notASetting).join('; ')}` : '';
-  if (custom) return [{ path: formatPath(at), message: custom + extra }];
+  if (issue.message !== 'Invalid input') return [{ path: formatPath(at), message: issue.message + extra }]; // the schema's own words
   if (plausible.length === 0) {
     const expected = issue.errors.flat().flatMap((i) =>
       i.code === 'invalid_value' ? i.values.map((v) => JSON.stringify(v)) : i.code === 'invalid_type' ? [article(i.expected)] : []);
     return [{ path: formatPath(at), message: `must be one of ${orList(expected)}` }];
   }
-  // Several object shapes fit equally badly: name the key each one needs.
+  // Several object shapes fit equally badly: name the key each one needs...
   const needs = plausible.map((b) => b.filter((i) => i.code === 'invalid_type' && i.path.length === 1).map((i) => `"${String(i.path[0])}"`).join(' + '));
-  return [{ path: formatPath(at), message: `needs one of ${orList(needs.filter(Boolean))}${extra}` }];
+  if (needs.some(Boolean)) return [{ path: formatPath(at), message: `needs one of ${orList(needs.filter(Boolean))}${extra}` }];
+  // ...or every shape is complete and rejects the others' key: two shapes were mixed.
+  const mixed = [...new Set(plausible.flat().flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [])))];
+  return [{ path: formatPath(at), message: `set only one of ${orList(mixed.map((k) => `"${k}"`))}` }];
 }
 
-function issuesToProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, prefix: Key[] = []): ConfigProblem[] {
+function issuesToProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, prefix: PropertyKey[] = []): ConfigProblem[] {
   return issues.flatMap((issue): ConfigProblem[] => {
     const at = [...prefix, ...issue.path];
     switch (issue.code) {
@@ -190,6 +185,13 @@ function checkPortal(portal: Raw, at: string, out: ConfigProblem[], stepNames: S
         if (accounts[ai]?.[field] === undefined) add(`${at}.accounts[${ai}].${field}`, `is required: journey "${str(journey.name) ?? ji}" ${why} and uses this account.`);
       }
     }
+  });
+  // Practice 2: no secret literals in a config, and userinfo in a URL is one.
+  if (typeof portal.baseUrl === 'string' && /^[a-z]+:\/\/[^/?#]*@/i.test(portal.baseUrl)) {
+    add(`${at}.baseUrl`, 'must not contain a user name or password; accounts hold credentials, as env: or file: references.');
+  }
+  list(portal.allowedHosts).forEach((h, i) => {
+    if (typeof h === 'string' && /[/\s@]/.test(h)) add(`${at}.allowedHosts[${i}]`, 'must be a host name such as "sso.example.com", not a URL.');
   });
   const totp = rec(portal.totp);
   const periodMs = 1000 * (typeof totp?.periodSeconds === 'number' ? totp.periodSeconds : 30);

@@ -15,7 +15,11 @@ import { readPlan } from '../core/plan.ts';
 interface ProbeMeta {
   portal: string; environment: string; journey: string; account: string; browserVersion: string;
   declaredSteps: string[]; skippedSteps: string[]; failure: StepFailureRecord | null; finalUrl: string;
+  harnessPhase: string | null;
 }
+
+// Playwright colours its messages even when asked not to; results are plain text.
+const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
 interface ProjectMeta { browser: BrowserName; engine: string; viewport: { name: string; width: number; height: number } }
 
 export default class ResultsReporter implements Reporter {
@@ -94,7 +98,8 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
   else {
     // Failed before or outside any portal step: the harness, not the portal, broke.
     outcome = 'error';
-    reason = (result.error?.message ?? 'unknown harness error').split('\n')[0];
+    const message = stripAnsi((result.error?.message ?? 'unknown harness error').split('\n')[0] ?? '');
+    reason = meta?.harnessPhase ? `${message} while ${meta.harnessPhase}` : message;
   }
 
   return {

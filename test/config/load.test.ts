@@ -46,6 +46,9 @@ void test('an explicit --config path that does not exist is CONFIG_NOT_FOUND nam
   tmp.write('portal-probe.config.json', tagged('found')); // must not be picked instead
   const error = await expectHarnessError(() => loadConfig({ configPath: 'configs/missing.ts', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_NOT_FOUND');
   assert.equal(error.message, 'Config file configs/missing.ts does not exist.');
+  tmp.write('configs/.keep', '');
+  const dir = await expectHarnessError(() => loadConfig({ configPath: 'configs', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_NOT_FOUND');
+  assert.equal(dir.message, 'Config file configs is a directory; name the config file in it.');
 });
 
 void test('an explicit path is relative to cwd and sets baseDir to its directory', async (t) => {

@@ -101,3 +101,19 @@ void test('a config that is not an object, or a step without a kind, still gets 
   const noStep = await expectHarnessError(() => validateConfig(config, 'inline'), 'CONFIG_INVALID');
   assertDetail(noStep, 'portals[0].journeys[0].steps[5].step', 'is required: one of "open"');
 });
+
+void test('credentials in a URL, a URL as allowed host, mixed use shapes and an impossible TOTP margin', async () => {
+  const config = validConfig();
+  const portal = config.portals[0] as (typeof config.portals)[0] & Record<string, unknown>;
+  portal.baseUrl = 'https://probe:S3cr3t-in-url@portal.acme.example/';
+  portal.allowedHosts = ['sso.acme.example', 'https://login.acme.example/'];
+  portal.totp = { periodSeconds: 10, minRemainingMs: 12_000 };
+  portal.journeys[0]!.use = { pool: 'main', account: 'dr-a' } as never;
+  const error = await expectHarnessError(() => validateConfig(config, 'inline'), 'CONFIG_INVALID');
+  assertDetail(error, 'portals[0].baseUrl', 'must not contain a user name or password');
+  assertDetail(error, 'portals[0].allowedHosts[1]', 'must be a host name');
+  assertDetail(error, 'portals[0].totp.minRemainingMs', 'less than the TOTP period (10000 ms)');
+  assertDetail(error, 'portals[0].journeys[0].use', 'set only one of "account" or "pool"');
+  assert.equal(error.details.length, 4, error.details.join('\n'));
+  assert.ok(!error.details.join('\n').includes('S3cr3t-in-url'));
+});

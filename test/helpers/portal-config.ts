@@ -21,7 +21,7 @@ export function secretEnv(portal: DemoPortal, ids: readonly string[]): Record<st
 
 export function writeProviderConfig(dir: string, portal: DemoPortal, o: {
   accountIds?: string[]; journeys?: number; browsers?: string[]; viewports?: ProbeConfigInput['viewports'];
-  budgets?: Record<string, number>; stepMs?: number; workers?: number; name?: string; baseUrl?: string;
+  budgets?: Record<string, number>; stepMs?: number; journeyMs?: number; workers?: number; name?: string; baseUrl?: string;
 }): ProbeSetup {
   const ids = o.accountIds ?? ['dr.rivera'];
   const journeys = Array.from({ length: o.journeys ?? 1 }, (_, i) => ({
@@ -41,7 +41,7 @@ export function writeProviderConfig(dir: string, portal: DemoPortal, o: {
     browsers: (o.browsers ?? ['chromium']) as ProbeConfigInput['browsers'],
     viewports: o.viewports ?? ['desktop'],
     budgets: o.budgets ?? {},
-    timeouts: { stepMs: o.stepMs ?? 4000, journeyMs: 90_000 },
+    timeouts: { stepMs: o.stepMs ?? 4000, journeyMs: o.journeyMs ?? 90_000 },
     workers: o.workers ?? 1,
     outputDir: path.join(dir, 'out'),
   };

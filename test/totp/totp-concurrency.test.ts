@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { stepStartMs, timeStep, totpAt, type TotpParams } from '../../core/totp.ts';
+import { stepStartMs, timeStep, totpAt, validUntilMs, type TotpParams } from '../../core/totp.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const SEED = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -87,26 +87,34 @@ void test(`${WORKERS} processes reserving one account at once get distinct steps
     const w = PARAMS.acceptedWindow;
     const periodMs = PARAMS.periodSeconds * 1000;
 
-    // Distinct and gap-free: t−1, t, t+1 at once, then one per step.
+    const byTime = [...results].sort((a, b) => a.acquiredAt - b.acquiredAt || a.step - b.step);
+    const schedule = byTime.map((r) => `T${r.step - T >= 0 ? '+' : ''}${r.step - T}@${r.acquiredAt - goAt}ms`).join(' ');
+
+    // Distinct and gap-free: t−1, t, t+1 at once, then one per step. The first caller
+    // must get t−1 unless (machine load) it came so late that t−1 had too little time left.
     const steps = results.map((r) => r.step).sort((a, b) => a - b);
-    assert.deepEqual(steps, Array.from({ length: WORKERS }, (_, i) => T - w + i));
+    const first = steps[0] as number;
+    const firstAt = (byTime[0] as Result).acquiredAt;
+    const tMinus1Usable = firstAt <= validUntilMs(T - w, PARAMS) - PARAMS.minRemainingMs;
+    assert.equal(first, tMinus1Usable ? T - w : T - w + 1, `first step: ${schedule}`);
+    assert.deepEqual(steps, Array.from({ length: WORKERS }, (_, i) => first + i), schedule);
 
     for (const r of results) {
       assert.equal(r.code, totpAt(SEED, r.step, PARAMS));
       // Handed out only once the server's window reaches it, with enough time left to type it.
-      assert.ok(r.acquiredAt >= stepStartMs(r.step - w, PARAMS.periodSeconds), `step ${r.step} handed out too early`);
-      assert.ok(r.validUntilMs - r.acquiredAt >= PARAMS.minRemainingMs, `step ${r.step} had too little time left`);
+      const due = Math.max(goAt, stepStartMs(r.step - w, PARAMS.periodSeconds));
+      assert.ok(r.acquiredAt >= due, `step T+${r.step - T} handed out too early: ${schedule}`);
+      assert.ok(r.validUntilMs - r.acquiredAt >= PARAMS.minRemainingMs, `step T+${r.step - T} had too little time left: ${schedule}`);
+      // No needless waiting: served as soon as it became usable (typically within ~20 ms;
+      // bounded by one period so machine load cannot flake it, while skipping or
+      // sleeping through a usable step still fails).
+      assert.ok(r.acquiredAt - due < periodMs, `step T+${r.step - T} served ${r.acquiredAt - due} ms late: ${schedule}`);
     }
     // Acquisition order (clock read under the lock) matches step order.
-    const byTime = [...results].sort((a, b) => a.acquiredAt - b.acquiredAt || a.step - b.step);
     for (let i = 1; i < byTime.length; i++) {
       const [prev, cur] = [byTime[i - 1] as Result, byTime[i] as Result];
-      if (cur.acquiredAt > prev.acquiredAt) assert.ok(cur.step > prev.step, `step ${cur.step} acquired after step ${prev.step}`);
+      if (cur.acquiredAt > prev.acquiredAt) assert.ok(cur.step > prev.step, `out of order: ${schedule}`);
     }
-    // No needless waiting: the last of the 8 is served right at the start of step T + 8 − 1 − 2w.
-    const lastAt = Math.max(...results.map((r) => r.acquiredAt));
-    const due = stepStartMs(T + WORKERS - 1 - 2 * w, PARAMS.periodSeconds);
-    assert.ok(lastAt - due < 600, `last reservation ${lastAt - due} ms after it was due (${(lastAt - goAt) / periodMs} periods)`);
 
     for (const c of children) {
       const code = c.proc.exitCode ?? (await new Promise((resolve) => c.proc.once('exit', resolve)));
