@@ -143,7 +143,7 @@ export async function reserveTotp(o: ReserveOptions): Promise<TotpReservation> {
     if (decision.untilMs - start > maxWaitMs) {
       throw new HarnessError(
         'TOTP_RESERVATION',
-        `No usable TOTP step for account ${o.accountKey} within ${maxWaitMs} ms: other logins have used the steps the portal accepts until ${new Date(decision.untilMs).toISOString()}`,
+        `No usable TOTP step for account ${o.accountKey} within ${maxWaitMs} ms: other logins hold the steps the portal accepts now; the next becomes usable at ${new Date(decision.untilMs).toISOString()}`,
       );
     }
     await sleep(Math.max(0, decision.untilMs - now()));

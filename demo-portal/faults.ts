@@ -17,7 +17,7 @@ export type Fault =
   | { kind: 'absolute-timeout'; spec: string; ms: number }
   | { kind: 'http-error'; spec: string; step: DemoStep; status: number; rate: number }
   | { kind: 'engine-break'; spec: string; engine: Engine }
-  | { kind: FlagFaultKind; spec: string };
+  | { [K in FlagFaultKind]: { kind: K; spec: string } }[FlagFaultKind];
 
 const FLAG_FAULTS = [
   'logout-keeps-session',

@@ -4,7 +4,8 @@
  * 2-core machine shared by parallel browsers makes timings lie.
  *   tsx scripts/run-tests.ts [filter…]   only files whose path contains a filter
  */
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -22,5 +23,13 @@ if (files.length === 0) {
   process.exit(2);
 }
 const concurrency = process.env.PORTAL_PROBE_TEST_CONCURRENCY ?? '1';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', ...files], { stdio: 'inherit' });
+const tapDir = mkdtempSync(path.join(os.tmpdir(), 'pp-tap-'));
+const tap = path.join(tapDir, 'results.tap');
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+  '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { stdio: 'inherit' });
+// The plain closing line CI reads, whatever reporter is in use.
+const text = readFileSync(tap, 'utf8');
+const count = (k: string): number => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+console.log(`\n${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
+rmSync(tapDir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

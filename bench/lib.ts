@@ -1,0 +1,108 @@
+/**
+ * Shared helpers for the benchmarks: flags, statistics, tables, temp dirs, browser versions
+ * and a timed, black-box run of the real `portal-probe` command in a child process.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../core/result.ts';
+import { latestRun } from '../test/helpers/cli.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const QUICK = process.argv.includes('--quick');
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const FIREFOX_PATH = '/usr/bin/firefox-esr';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+export function maxOf(xs: readonly number[]): number {
+  return xs.reduce((m, x) => Math.max(m, x), Number.NEGATIVE_INFINITY);
+}
+
+export function ms(x: number, digits = 0): string {
+  return Number.isFinite(x) ? `${x.toFixed(digits)} ms` : 'n/a';
+}
+
+export function secs(x: number): string {
+  return Number.isFinite(x) ? `${(x / 1000).toFixed(2)} s` : 'n/a';
+}
+
+/** Prints rows as a left-aligned, space-padded table with a rule under the header. */
+export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+/** A temp dir that is removed when the benchmark exits (normally or through process.exit). */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Fresh TOTP-reservation and lease state for this benchmark invocation (see core/plan.ts stateDir). */
+export function freshStateDir(): string {
+  const dir = scratchDir('pp-bench-state-');
+  process.env.PORTAL_PROBE_STATE_DIR = dir;
+  return dir;
+}
+
+export function browserVersions(): string {
+  const v = (bin: string): string => {
+    try {
+      return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1) ?? '?';
+    } catch {
+      return `${bin}: unavailable`;
+    }
+  };
+  return `${v(CHROMIUM_PATH)}; ${v(FIREFOX_PATH)}`;
+}
+
+export function header(title: string): void {
+  console.log(`${title}${QUICK ? ' (--quick)' : ''}`);
+  console.log(`${new Date().toISOString()} · ${os.cpus().length} cores · node ${process.version} · ${browserVersions()}\n`);
+}
+
+export interface TimedRun { code: number; wallMs: number; output: string }
+
+/** Runs a command to completion; wall time is measured here, around the whole process. */
+export function timedSpawn(cmd: string, args: readonly string[], o: { cwd: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<TimedRun> {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) o.onSpawn?.(child.pid);
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, wallMs: performance.now() - t0, output }));
+  });
+}
+
+/** `node bin/portal-probe.js run ARGS`, timed, plus the results.json it wrote under outputDir. */
+export async function portalProbeRun(args: readonly string[], o: { cwd: string; outputDir: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<TimedRun & { run: RunResult }> {
+  const r = await timedSpawn(process.execPath, [path.join(ROOT, 'bin', 'portal-probe.js'), 'run', '--output', o.outputDir, ...args], o);
+  let run: RunResult;
+  try {
+    run = latestRun(o.outputDir).run;
+  } catch {
+    throw new Error(`portal-probe exited ${r.code} without results:\n${r.output}`);
+  }
+  const bad = run.results.filter((x) => x.outcome !== 'passed' && x.outcome !== 'not-run');
+  if (bad.length > 0) {
+    throw new Error(`portal-probe run had ${bad.length} journey(s) not passed: ${bad.map((x) => `${x.id}: ${x.outcome} ${x.errorText ?? x.errorMessage ?? x.reason ?? ''}`).join('; ')}`);
+  }
+  return { ...r, run };
+}
