@@ -19,6 +19,7 @@ interface ProbeMeta {
 }
 
 // Playwright colours its messages even when asked not to; results are plain text.
+// eslint-disable-next-line no-control-regex -- matching the ESC of ANSI colour codes is the point
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
 interface ProjectMeta { browser: BrowserName; engine: string; viewport: { name: string; width: number; height: number } }
 

@@ -81,7 +81,7 @@ export function registerAuthRoutes(app: FastifyInstance, state: PortalState): vo
     if (presented !== undefined) state.sessions.destroy(presented);
     // session-not-rotated: adopt whatever id the browser brought — the session-fixation hole.
     const keepId = state.faults.has('session-not-rotated') && presented !== undefined && isWellFormedSessionId(presented);
-    const session = state.sessions.createPreAuth(account.id, flavour, ...(keepId ? [presented] : []));
+    const session = state.sessions.createPreAuth(account.id, flavour, keepId ? presented : undefined);
     state.events.record('password-verified', { account: account.id, step: 'login' });
     state.events.record('session-created', { account: account.id, step: 'login', detail: 'pre-auth' });
     setSessionCookie(state, request, reply, session.id);
