@@ -12,6 +12,8 @@ const c = plan.config;
 const projects: PlaywrightTestConfig['projects'] = plan.runnable.map((cell) => ({
   name: cell.name,
   metadata: { browser: cell.browser, engine: cell.engine, viewport: cell.viewport },
+  // Session and security checks run once (in the primary project) unless marked allBrowsers.
+  ...(cell.name === plan.primaryProject ? {} : { grepInvert: /@primary-only/ }),
   use: {
     browserName: cell.engine,
     ...(cell.launch.channel ? { channel: cell.launch.channel } : {}),

@@ -3,7 +3,7 @@
  * and a timed, black-box run of the real `portal-probe` command in a child process.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,16 +70,42 @@ export function browserVersions(): string {
   return `${v(CHROMIUM_PATH)}; ${v(FIREFOX_PATH)}`;
 }
 
-export function header(title: string): void {
-  console.log(`${title}${QUICK ? ' (--quick)' : ''}`);
-  console.log(`${new Date().toISOString()} · ${os.cpus().length} cores · node ${process.version} · ${browserVersions()}\n`);
+/** Load from everything on the machine, this benchmark's own processes included: 1-min load average and CPU pressure (PSI). */
+export function machineLoad(): string {
+  let psi = '';
+  try {
+    psi = `, CPU pressure some avg60 ${/avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? '?'}%`;
+  } catch {
+    // no PSI on this kernel
+  }
+  return `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${psi}`;
 }
 
-export interface TimedRun { code: number; wallMs: number; output: string }
+export function header(title: string): void {
+  console.log(`${title}${QUICK ? ' (--quick)' : ''}`);
+  console.log(`${new Date().toISOString()} · ${os.cpus().length} cores · node ${process.version} · ${browserVersions()}`);
+  console.log(`before: ${machineLoad()}\n`);
+  process.on('exit', () => console.log(`after: ${machineLoad()}`));
+}
+
+/**
+ * CPU time (user + system, ms) of this process's terminated, reaped descendants
+ * (/proc/self/stat cutime + cstime; each process adds its reaped children's). Its
+ * difference across one spawn is the CPU the whole child tree used: robust to other load.
+ */
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || '100');
+export function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) * TICK_MS;
+}
+
+export interface TimedRun { code: number; wallMs: number; cpuMs: number; output: string }
 
 /** Runs a command to completion; wall time is measured here, around the whole process. */
 export function timedSpawn(cmd: string, args: readonly string[], o: { cwd: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<TimedRun> {
   const t0 = performance.now();
+  const cpu0 = childrenCpuMs();
   const child = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) o.onSpawn?.(child.pid);
   let output = '';
@@ -87,7 +113,7 @@ export function timedSpawn(cmd: string, args: readonly string[], o: { cwd: strin
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, wallMs: performance.now() - t0, output }));
+    child.on('close', (code) => resolve({ code: code ?? -1, wallMs: performance.now() - t0, cpuMs: childrenCpuMs() - cpu0, output }));
   });
 }
 

@@ -14,7 +14,8 @@ const wanted = (name: string): boolean => plan.journeyFilter.length === 0 || pla
 
 for (const portal of plan.config.portals) {
   for (const journey of portal.journeys) {
-    if (!wanted(journey.name)) continue;
+    if (!wanted(journey.name) || (journey.kind !== 'login' && journey.kind !== 'script')) continue;
+    if (!plan.kinds.includes(journey.kind)) continue;
     test(`${portal.name} › ${journey.name}`, { tag: [`@${portal.name}`, `@${journey.kind}`] }, async ({ probe }) => {
       const session = await probe.begin(portal.name, journey.name);
       if (journey.kind === 'login') {

@@ -57,6 +57,37 @@ const accountsRef = z.union([
   z.strictObject({ account: z.string().min(1) }),
 ]);
 
+/** A duration: milliseconds, or a string such as "500ms", "20s", "30m", "12h". */
+export const durationSchema = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'must be a duration such as "500ms", "20s", "30m" or "12h"' }),
+]).transform((v) => {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m?.[1] ?? 0) * unit);
+});
+
+/**
+ * Session and security checks reuse a login journey of the same portal (its steps up
+ * to the logged-in assertion; its logout step where the check needs one) and probe an
+ * authenticated URL: 2xx = the session is alive; a redirect, 401 or 403 = it is not.
+ */
+const checkBase = {
+  name: z.string().min(1),
+  use: accountsRef,
+  login: z.string().min(1),
+  probePath: z.string().startsWith('/', { error: 'must be a path on the portal such as "/dashboard"' }).default('/'),
+  /** Run in every browser of the matrix rather than the first only (server policy rarely differs by browser). */
+  allBrowsers: z.boolean().default(false),
+};
+
+export const checkKinds = [
+  'idle-expiry', 'absolute-expiry', 'logout-ends-session', 'session-rotation',
+  'cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport',
+] as const;
+export type CheckKind = (typeof checkKinds)[number];
+
 export const journeySchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('login'), name: z.string().min(1), use: accountsRef,
@@ -66,6 +97,41 @@ export const journeySchema = z.discriminatedUnion('kind', [
     kind: z.literal('script'), name: z.string().min(1), use: accountsRef,
     /** A TypeScript journey module (default export built with `defineJourney`). Relative to the config file. */
     file: z.string().min(1),
+  }),
+  z.strictObject({
+    kind: z.literal('idle-expiry'), ...checkBase,
+    expected: durationSchema, tolerance: durationSchema.optional(),
+    /** verify: alive at expected − tolerance, dead at expected + tolerance. measure: find the real value. */
+    mode: z.enum(['verify', 'measure']).default('verify'),
+    resolution: durationSchema.optional(),
+    maxSessions: z.number().int().min(2).max(20).default(8),
+  }),
+  z.strictObject({
+    kind: z.literal('absolute-expiry'), ...checkBase,
+    expected: durationSchema, tolerance: durationSchema.optional(),
+    /** How often the session is used to keep it under the idle limit. */
+    keepAliveEvery: durationSchema,
+  }),
+  z.strictObject({ kind: z.literal('logout-ends-session'), ...checkBase }),
+  z.strictObject({ kind: z.literal('session-rotation'), ...checkBase, sessionCookie: z.string().min(1).optional() }),
+  z.strictObject({ kind: z.literal('cookie-policy'), ...checkBase, sessionCookie: z.string().min(1).optional() }),
+  z.strictObject({ kind: z.literal('cache-policy'), ...checkBase }),
+  z.strictObject({ kind: z.literal('totp-single-use'), ...checkBase }),
+  /** Opt-in: spends failed sign-in attempts on the account. */
+  z.strictObject({ kind: z.literal('generic-login-errors'), ...checkBase }),
+  /** Opt-in, sacrificial account only; refused for production portals. */
+  z.strictObject({
+    kind: z.literal('lockout'), ...checkBase,
+    threshold: z.number().int().min(1).max(20).default(5),
+    duration: durationSchema,
+    /** Wait the lockout out and prove the account works again (a long check). */
+    verifyUnlock: z.boolean().default(false),
+  }),
+  z.strictObject({
+    kind: z.literal('transport'), ...checkBase,
+    /** Hosts allowed to use plain HTTP (the demo portal on loopback). */
+    allowHttpHosts: z.array(z.string()).default(['127.0.0.1', 'localhost', '[::1]']),
+    certWarnDays: z.number().int().min(0).max(365).default(14),
   }),
 ]);
 export type JourneyConfig = z.infer<typeof journeySchema>;
@@ -141,12 +207,16 @@ export const configSchema = z.strictObject({
     trace: z.enum(['off', 'on-failure', 'on']).default('off'),
   }).prefault({}),
   outputDir: z.string().min(1).default('.portal-probe/results'),
+  /** Accept certificates no trusted CA signed (a staging portal with an internal CA). The transport check still reports them. */
+  ignoreHTTPSErrors: z.boolean().default(false),
   labels: z.record(z.string(), z.string()).default({}),
   /** Faults for the embedded demo portal (only used when a portal's baseUrl is "demo"). */
   demo: z.strictObject({
     faults: z.array(z.string()).default([]),
     otpBoxes: z.boolean().default(false),
     https: z.boolean().default(false),
+    idleTimeout: durationSchema.optional(),
+    absoluteTimeout: durationSchema.optional(),
   }).prefault({}),
 });
 

@@ -10,6 +10,7 @@ import { devices } from '@playwright/test';
 import { z } from 'zod';
 import { HarnessError } from '../core/errors.ts';
 import { configSchema, type ProbeConfig } from './schema.ts';
+import { checkCheckJourneys } from './validate-checks.ts';
 
 /** `path` like `portals[0].journeys[1].use.account`; `message` a sentence a person can act on. */
 export interface ConfigProblem { path: string; message: string }
@@ -186,6 +187,7 @@ function checkPortal(portal: Raw, at: string, out: ConfigProblem[], stepNames: S
       }
     }
   });
+  checkCheckJourneys(portal, at, add);
   // Practice 2: no secret literals in a config, and userinfo in a URL is one.
   if (typeof portal.baseUrl === 'string' && /^[a-z]+:\/\/[^/?#]*@/i.test(portal.baseUrl)) {
     add(`${at}.baseUrl`, 'must not contain a user name or password; accounts hold credentials, as env: or file: references.');

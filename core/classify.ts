@@ -48,7 +48,7 @@ export function classify(e: FailureEvidence): Classification {
     const host = safeHost(e.blockedUrls[0]);
     return { category: 'network', cause: 'host-not-allowed', action: `The journey was sent to ${host}, which is not on the portal's allow-list (look-alike host or an unlisted SSO hop): do not use the portal until the vendor confirms the host; add it to allowedHosts only if it is genuinely theirs.` };
   }
-  const nav = e.navigationErrors[0];
+  const nav = e.navigationErrors[0] ?? /net::ERR_[A-Z_]+/.exec(e.errorMessage)?.[0];
   if (nav) {
     if (TLS.test(nav)) return { category: 'network', cause: 'tls', action: 'The TLS connection failed (certificate or protocol): check the portal certificate and any TLS-inspecting proxy.' };
     return { category: 'network', cause: 'unreachable', action: 'The portal could not be reached (DNS, refused connection, proxy/VPN): check the network path and the portal host.' };

@@ -23,6 +23,10 @@ export interface RunPlan {
   notRun: NotRunCell[];
   /** Only journeys whose name matches are run (empty: all). */
   journeyFilter: string[];
+  /** Journey kinds selected with --checks (all by default). */
+  kinds: string[];
+  /** The project that runs checks not marked allBrowsers (server policy rarely differs by browser). */
+  primaryProject: string | null;
   /** The demo portal's self-signed certificate must be accepted; real portals' never. */
   ignoreHTTPSErrors: boolean;
   /** Where TOTP reservations and account leases are shared between processes. */

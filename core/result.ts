@@ -45,6 +45,8 @@ export interface JourneyResult {
   httpStatus?: number;
   finalUrl?: string;
   retries?: number;
+  /** Session/security checks: what was verified (requirement ids), expected vs measured. */
+  check?: { kind: string; requirements: string[]; expected?: string; measured?: string; details: string[] };
   artifacts: { screenshot?: string; trace?: string };
   labels: Record<string, string>;
 }

@@ -16,6 +16,8 @@ interface ProbeMeta {
   portal: string; environment: string; journey: string; account: string; browserVersion: string;
   declaredSteps: string[]; skippedSteps: string[]; failure: StepFailureRecord | null; finalUrl: string;
   harnessPhase: string | null;
+  check: JourneyResult['check'] | null;
+  degradedReason: string | null;
 }
 
 // Playwright colours its messages even when asked not to; results are plain text.
@@ -33,6 +35,13 @@ export default class ResultsReporter implements Reporter {
 
   printsToStdio(): boolean {
     return true;
+  }
+
+  /** Long checks report progress from the workers; pass those lines through. */
+  onStdOut(chunk: string | Buffer): void {
+    guard(() => {
+      for (const line of chunk.toString().split('\n')) if (line.startsWith('[portal-probe] ')) console.log(`    ${line.slice(15)}`);
+    });
   }
 
   onBegin(_config: FullConfig, suite: Suite): void {
@@ -93,7 +102,10 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
   const failure = meta?.failure ?? undefined;
   let outcome: Outcome;
   let reason: string | undefined;
-  if (result.status === 'passed') outcome = anyOver ? 'degraded' : 'passed';
+  if (result.status === 'passed') {
+    outcome = anyOver || meta?.degradedReason ? 'degraded' : 'passed';
+    if (meta?.degradedReason) reason = meta.degradedReason;
+  }
   else if (result.status === 'skipped') { outcome = 'not-run'; reason = 'skipped'; }
   else if (failure) outcome = 'failed';
   else {
@@ -124,6 +136,7 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
       ...(failure.httpStatus !== undefined ? { httpStatus: failure.httpStatus } : {}),
     } : {}),
     ...(meta?.finalUrl ? { finalUrl: meta.finalUrl } : {}),
+    ...(meta?.check ? { check: meta.check } : {}),
     retries: result.retry,
     artifacts: {
       ...(result.attachments.find((a) => a.name === 'screenshot')?.path ? { screenshot: result.attachments.find((a) => a.name === 'screenshot')?.path } : {}),

@@ -25,6 +25,10 @@ Commands:
 run options:
   --config PATH        config file (default: ./portal-probe.config.ts|.json, else the embedded demo)
   --journeys a,b       only these journeys (by name)
+  --checks a,b         only these kinds: groups login, session, security, or single kinds
+                       (idle-expiry, absolute-expiry, logout-ends-session, session-rotation,
+                       cookie-policy, cache-policy, totp-single-use, generic-login-errors,
+                       lockout, transport)
   --browsers a,b       override the browsers (${browserNames.join(', ')})
   --viewports a,b      only these of the configured viewports (by name)
   --workers N          parallel browsers
@@ -53,7 +57,7 @@ async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv, allowPositionals: false, strict: true,
     options: {
-      config: { type: 'string' }, journeys: { type: 'string' }, browsers: { type: 'string' },
+      config: { type: 'string' }, journeys: { type: 'string' }, checks: { type: 'string' }, browsers: { type: 'string' },
       viewports: { type: 'string' }, workers: { type: 'string' }, output: { type: 'string' },
       label: { type: 'string', multiple: true, default: [] }, fault: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
@@ -65,7 +69,7 @@ async function run(argv: string[]): Promise<number> {
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new HarnessError('USAGE', '--workers must be a whole number of at least 1.');
   return runCommand({
-    cwd: process.cwd(), faults: values.fault, journeys: splitList(values.journeys) ?? [], labels: parseLabels(values.label), json: values.json,
+    cwd: process.cwd(), faults: values.fault, journeys: splitList(values.journeys) ?? [], checks: splitList(values.checks) ?? [], labels: parseLabels(values.label), json: values.json,
     ...(values.config ? { configPath: values.config } : {}),
     ...(browsers ? { browsers: browsers as BrowserName[] } : {}),
     ...(values.viewports ? { viewports: splitList(values.viewports) ?? [] } : {}),

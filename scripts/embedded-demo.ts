@@ -21,7 +21,11 @@ export interface EmbeddedDemo {
 export async function startEmbeddedDemo(config: ProbeConfig, faults: string[]): Promise<EmbeddedDemo> {
   let portal: DemoPortal;
   try {
-    portal = await startDemoPortal({ faults, https: config.demo.https, otpBoxes: config.demo.otpBoxes });
+    portal = await startDemoPortal({
+      faults, https: config.demo.https, otpBoxes: config.demo.otpBoxes,
+      ...(config.demo.idleTimeout !== undefined ? { idleTimeoutMs: config.demo.idleTimeout } : {}),
+      ...(config.demo.absoluteTimeout !== undefined ? { absoluteTimeoutMs: config.demo.absoluteTimeout } : {}),
+    });
   } catch (e) {
     throw new HarnessError('DEMO_PORTAL', `The embedded demo portal did not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

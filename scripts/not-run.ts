@@ -12,6 +12,9 @@ export function notRunResults(plan: RunPlan): JourneyResult[] {
     for (const portal of plan.config.portals) {
       for (const journey of portal.journeys) {
         if (plan.journeyFilter.length > 0 && !plan.journeyFilter.includes(journey.name)) continue;
+        if (!plan.kinds.includes(journey.kind)) continue;
+        // Checks that run once per run are not owed by every missing browser.
+        if (journey.kind !== 'login' && journey.kind !== 'script' && !journey.allBrowsers) continue;
         out.push({
           id: `${portal.name}/${journey.name}/${cell.browser}/${cell.viewport.name}`,
           runId: plan.runId,

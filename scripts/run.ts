@@ -21,6 +21,8 @@ import { createLogger, flushLogger } from '../core/logger.ts';
 import { summarize, type JourneyResult, type RunResult } from '../core/result.ts';
 import { formatTable } from '../reporters/table.ts';
 import { notRunResults } from './not-run.ts';
+import { selectKinds } from '../core/checks-catalog.ts';
+import { longCheckNotices } from './long-checks.ts';
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -32,6 +34,7 @@ export interface RunOptions {
   browsers?: BrowserName[];
   viewports?: string[];
   journeys: string[];
+  checks: string[];
   workers?: number;
   outputDir?: string;
   labels: Record<string, string>;
@@ -65,11 +68,13 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const { runnable, notRun } = buildMatrix(resolved);
     const plan: RunPlan = {
       runId, runDir, startedAt: startedAt.toISOString(), configSource: loaded.source, baseDir: loaded.baseDir,
-      config: resolved, runnable, notRun, journeyFilter: o.journeys, ignoreHTTPSErrors: usesDemo,
+      config: resolved, runnable, notRun, journeyFilter: o.journeys, ignoreHTTPSErrors: usesDemo || config.ignoreHTTPSErrors,
+      kinds: selectKinds(o.checks), primaryProject: runnable[0]?.name ?? null,
       stateDir: process.env.PORTAL_PROBE_STATE_DIR ?? path.join(os.tmpdir(), 'portal-probe-state'),
     };
     const planFile = writePlan(plan);
     for (const w of loaded.warnings) console.warn(`warning: ${w}`);
+    for (const line of longCheckNotices(plan)) console.log(line);
     console.log(`portal-probe run ${runId}`);
     console.log(`config: ${loaded.source}${demo ? `\ndemo portal: ${demo.baseUrl}${demo.faults.length ? ` (faults: ${demo.faults.join(', ')})` : ''}` : ''}`);
     console.log(`matrix: ${runnable.map((c) => c.name).join(', ') || 'nothing runnable'}${notRun.length ? `; not run: ${notRun.map((c) => c.name).join(', ')}` : ''}`);

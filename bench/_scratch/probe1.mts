@@ -1,0 +1,12 @@
+import { startDemoPortal } from '../../demo-portal/index.ts';
+import { physicians, writeProviderConfig } from '../../test/helpers/portal-config.ts';
+import { portalProbeRun, timedSpawn } from '../lib.ts';
+import { mkdtempSync } from 'node:fs';
+process.env.PORTAL_PROBE_STATE_DIR = mkdtempSync('/tmp/scratch/st-');
+const dir = mkdtempSync('/tmp/scratch/run-');
+const portal = await startDemoPortal({ https: false, accounts: physicians('z', 4) });
+const setup = writeProviderConfig(dir, portal, { accountIds: ['z1','z2','z3','z4'], journeys: 4, browsers: [process.argv[2] ?? 'chromium'], workers: 1, stepMs: 10000 });
+const r = await portalProbeRun(['--config', setup.configFile], { cwd: dir, outputDir: setup.outputDir, env: setup.env });
+console.log('wall', r.wallMs, r.output);
+for (const x of r.run.results) console.log(x.durationMs, x.steps.map(s => `${s.name}=${s.durationMs}`).join(' '));
+await portal.close();

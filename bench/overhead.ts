@@ -1,0 +1,93 @@
+/**
+ * Harness overhead: `portal-probe run` (A) against a bare hand-written Playwright script
+ * (B, bench/bare-login.ts) doing the same provider login, same Chromium, workers 1, run
+ * alternately A B A B. Each command is timed whole (process start to exit):
+ *   start-up cost     = T(1 journey)
+ *   per-journey cost  = (T(N) − T(1)) / (N − 1), N = 20
+ * Every run gets accounts nobody used before, each account used at most twice (N/2
+ * accounts for N logins, so each pays the daily acknowledgment once, in both tools):
+ * no run ever waits for a TOTP step.
+ *
+ *   npx tsx bench/overhead.ts [--quick]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startDemoPortal, type DemoAccount } from '../demo-portal/index.ts';
+import { physicians, writeProviderConfig } from '../test/helpers/portal-config.ts';
+import { QUICK, ROOT, freshStateDir, header, maxOf, median, portalProbeRun, printTable, scratchDir, secs, timedSpawn } from './lib.ts';
+
+const ROUNDS = QUICK ? 2 : 3;
+const N = QUICK ? 8 : 20;
+const TARGET_RATIO = 1.15;
+type Tool = 'portal-probe' | 'bare';
+const TOOLS: Tool[] = ['portal-probe', 'bare'];
+
+header(`portal-probe overhead vs bare Playwright (chromium, workers 1, ${ROUNDS} rounds, N=${N})`);
+freshStateDir();
+const work = scratchDir('pp-bench-overhead-');
+const perRound = 2 * (1 + N / 2);
+const seeds = physicians('oh', ROUNDS * perRound);
+const portal = await startDemoPortal({ https: false, accounts: seeds });
+let next = 0;
+/** Accounts nobody has used yet. */
+function freshAccounts(n: number): DemoAccount[] {
+  const ids = new Set(seeds.slice(next, next + n).map((s) => s.id));
+  next += n;
+  return portal.accounts.filter((a) => ids.has(a.id));
+}
+
+interface Cost { wallMs: number; cpuMs: number }
+
+async function runOnce(tool: Tool, journeys: number, tag: string): Promise<Cost> {
+  const dir = path.join(work, tag);
+  mkdirSync(dir);
+  const accounts = freshAccounts(journeys === 1 ? 1 : journeys / 2);
+  if (tool === 'portal-probe') {
+    const setup = writeProviderConfig(dir, portal, {
+      accountIds: accounts.map((a) => a.id), journeys, browsers: ['chromium'], workers: 1, stepMs: 10_000, name: 'bench-portal',
+    });
+    const r = await portalProbeRun(['--config', setup.configFile], { cwd: dir, outputDir: setup.outputDir, env: setup.env });
+    if (r.run.summary.passed !== journeys) throw new Error(`portal-probe: ${r.run.summary.passed}/${journeys} passed\n${r.output}`);
+    return r;
+  }
+  const file = path.join(dir, 'accounts.json');
+  writeFileSync(file, JSON.stringify(accounts.map((a) => ({ username: a.username, password: a.password, totpSeed: a.totpSeed }))), { mode: 0o600 });
+  const tsx = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const r = await timedSpawn(process.execPath, [tsx, path.join(ROOT, 'bench', 'bare-login.ts'), '--url', portal.url, '--accounts', file, '--logins', String(journeys)], { cwd: dir });
+  if (r.code !== 0) throw new Error(`bare-login exited ${r.code}:\n${r.output}`);
+  return r;
+}
+
+const runs: Record<Tool, { one: Cost[]; many: Cost[] }> = { 'portal-probe': { one: [], many: [] }, bare: { one: [], many: [] } };
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const journeys of [1, N]) {
+      for (const tool of TOOLS) {
+        const t = await runOnce(tool, journeys, `r${round}-${tool}-${journeys}`);
+        (journeys === 1 ? runs[tool].one : runs[tool].many).push(t);
+        console.log(`round ${round}: ${tool.padEnd(12)} ${String(journeys).padStart(2)} journey(s)  wall ${secs(t.wallMs)}  CPU ${secs(t.cpuMs)}`);
+      }
+    }
+  }
+} finally {
+  await portal.close();
+}
+
+const one = (tool: Tool, k: keyof Cost): number[] => runs[tool].one.map((c) => c[k]);
+const many = (tool: Tool, k: keyof Cost): number[] => runs[tool].many.map((c) => c[k]);
+/** Per round: (T(N) − T(1)) / (N − 1). */
+const perJourney = (tool: Tool, k: keyof Cost): number[] => one(tool, k).map((t1, i) => ((many(tool, k)[i] ?? Number.NaN) - t1) / (N - 1));
+const range = (xs: number[]): string => `${secs(Math.min(...xs))} – ${secs(maxOf(xs))}`;
+const rows = TOOLS.map((tool) => [
+  tool, secs(median(one(tool, 'wallMs'))), range(one(tool, 'wallMs')), secs(median(many(tool, 'wallMs'))),
+  secs(median(perJourney(tool, 'wallMs'))), range(perJourney(tool, 'wallMs')),
+  secs(median(one(tool, 'cpuMs'))), secs(median(perJourney(tool, 'cpuMs'))),
+]);
+console.log('');
+printTable(['command', 'start-up T(1)', 'T(1) range', `T(${N})`, 'per journey', 'per-journey range', 'CPU T(1)', 'CPU/journey'], rows);
+const ratio = median(perJourney('portal-probe', 'wallMs')) / median(perJourney('bare', 'wallMs'));
+const cpuRatio = median(perJourney('portal-probe', 'cpuMs')) / median(perJourney('bare', 'cpuMs'));
+console.log(`\nextra fixed start-up of portal-probe: wall ${secs(median(one('portal-probe', 'wallMs')) - median(one('bare', 'wallMs')))}, CPU ${secs(median(one('portal-probe', 'cpuMs')) - median(one('bare', 'cpuMs')))}`);
+console.log(`per-journey CPU ratio portal-probe/bare: ${cpuRatio.toFixed(2)}× (diagnostic: CPU time is not stretched by other load)`);
+console.log(`per-journey wall ratio portal-probe/bare: ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) → ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
+process.exit(ratio <= TARGET_RATIO ? 0 : 1);

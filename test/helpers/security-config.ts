@@ -1,0 +1,53 @@
+/**
+ * A config with every session and security check, against a demo portal the test
+ * started over HTTPS with timeouts of seconds rather than minutes.
+ */
+import path from 'node:path';
+import type { DemoPortal } from '../../demo-portal/index.ts';
+import type { ProbeConfigInput } from '../../config/schema.ts';
+import { demoEnvName, providerLoginSteps } from '../../config/demo.config.ts';
+import { writeJson } from './cli.ts';
+import { secretEnv, type ProbeSetup } from './portal-config.ts';
+
+export const TIMEOUTS = { idleMs: 4000, absoluteMs: 12_000, lockoutMs: 15_000 };
+
+export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[] }): ProbeSetup {
+  const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
+  const base = { login: 'physician login', probePath: '/dashboard' };
+  const checks = [
+    { kind: 'idle-expiry', name: 'idle expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.idleMs, tolerance: 1500 },
+    { kind: 'absolute-expiry', name: 'absolute expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.absoluteMs, tolerance: 2000, keepAliveEvery: 1000 },
+    { kind: 'logout-ends-session', name: 'logout', use: { pool: 'doctors' }, ...base },
+    { kind: 'session-rotation', name: 'rotation', use: { pool: 'doctors' }, ...base },
+    { kind: 'cookie-policy', name: 'cookies', use: { pool: 'doctors' }, ...base },
+    { kind: 'cache-policy', name: 'cache', use: { pool: 'doctors' }, ...base },
+    { kind: 'totp-single-use', name: 'totp single use', use: { pool: 'doctors' }, ...base },
+    { kind: 'generic-login-errors', name: 'generic errors', use: { account: o.enumAccount }, ...base },
+    { kind: 'lockout', name: 'lockout', use: { account: o.lockoutAccount }, ...base, threshold: 5, duration: TIMEOUTS.lockoutMs, verifyUnlock: true },
+    { kind: 'transport', name: 'transport', use: { pool: 'doctors' }, ...base },
+  ].filter((c) => !o.only || o.only.includes(c.kind));
+  const config: ProbeConfigInput = {
+    portals: [{
+      name: 'secure-portal', environment: o.environment ?? 'test', baseUrl: portal.httpsUrl ?? portal.url,
+      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+      accounts: ids.map((id) => ({
+        id, role: 'physician', username: id, ...(o.pool.includes(id) ? { pool: 'doctors' } : {}),
+        password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+      })),
+      journeys: [
+        { kind: 'login', name: 'physician login', use: { pool: 'doctors' }, steps: providerLoginSteps('username', 'Dashboard') },
+        ...(checks as NonNullable<ProbeConfigInput['portals'][number]['journeys']>),
+        ...(o.extra ?? []),
+      ],
+    }],
+    browsers: ['chromium'],
+    viewports: ['desktop'],
+    timeouts: { stepMs: 5000, journeyMs: 90_000 },
+    workers: 3,
+    ignoreHTTPSErrors: true,
+    outputDir: path.join(dir, 'out'),
+  };
+  const configFile = path.join(dir, 'security.config.json');
+  writeJson(configFile, config);
+  return { configFile, outputDir: path.join(dir, 'out'), env: secretEnv(portal, ids) };
+}
