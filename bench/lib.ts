@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../core/result.ts';
 import { latestRun } from '../test/helpers/cli.ts';
+import { TreeSampler } from './proc-tree.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const QUICK = process.argv.includes('--quick');
@@ -70,55 +71,71 @@ export function browserVersions(): string {
   return `${v(CHROMIUM_PATH)}; ${v(FIREFOX_PATH)}`;
 }
 
-/** Load from everything on the machine, this benchmark's own processes included: 1-min load average and CPU pressure (PSI). */
-export function machineLoad(): string {
-  let psi = '';
+/** Cumulative µs during which some runnable task waited for a CPU (/proc/pressure/cpu), if the kernel has PSI. */
+function cpuStallUs(): number | undefined {
   try {
-    psi = `, CPU pressure some avg60 ${/avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? '?'}%`;
+    const m = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : undefined;
   } catch {
-    // no PSI on this kernel
+    return undefined;
   }
-  return `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${psi}`;
+}
+
+/**
+ * How busy the machine was — everything on it, this benchmark's own processes included:
+ * load averages, and the share of the benchmark's wall time in which some task waited for
+ * a CPU (PSI "some"). On 2 cores a browser run alone reaches a few tens of percent.
+ */
+export function loadMonitor(): () => string {
+  const t0 = performance.now();
+  const stall0 = cpuStallUs();
+  return () => {
+    const stall1 = cpuStallUs();
+    const psi = stall0 === undefined || stall1 === undefined ? '' : `, CPU pressure over the benchmark ${((stall1 - stall0) / 10 / (performance.now() - t0)).toFixed(0)}%`;
+    return `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${psi}`;
+  };
 }
 
 export function header(title: string): void {
   console.log(`${title}${QUICK ? ' (--quick)' : ''}`);
   console.log(`${new Date().toISOString()} · ${os.cpus().length} cores · node ${process.version} · ${browserVersions()}`);
-  console.log(`before: ${machineLoad()}\n`);
-  process.on('exit', () => console.log(`after: ${machineLoad()}`));
+  const load = loadMonitor();
+  console.log(`before: ${load()}\n`);
+  process.on('exit', () => console.log(`after: ${load()}`));
 }
+
+export interface TimedRun { code: number; wallMs: number; cpuMs: number; output: string; tree: TreeSampler }
+export interface SpawnOptions { cwd: string; env?: Record<string, string> }
 
 /**
- * CPU time (user + system, ms) of this process's terminated, reaped descendants
- * (/proc/self/stat cutime + cstime; each process adds its reaped children's). Its
- * difference across one spawn is the CPU the whole child tree used: robust to other load.
+ * Runs a command to completion. Wall time is measured here, around the whole process; CPU
+ * (user + system, all processes of the tree), memory and CPU by role come from /proc samples
+ * every 200 ms. (The kernel's cutime misses browser processes that their parents never
+ * reap — Chromium's zygote children — so sampling is the more complete measure.)
  */
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || '100');
-export function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[13]) + Number(f[14])) * TICK_MS;
-}
-
-export interface TimedRun { code: number; wallMs: number; cpuMs: number; output: string }
-
-/** Runs a command to completion; wall time is measured here, around the whole process. */
-export function timedSpawn(cmd: string, args: readonly string[], o: { cwd: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<TimedRun> {
+export function timedSpawn(cmd: string, args: readonly string[], o: SpawnOptions): Promise<TimedRun> {
+  const tree = new TreeSampler();
   const t0 = performance.now();
-  const cpu0 = childrenCpuMs();
   const child = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) o.onSpawn?.(child.pid);
+  if (child.pid !== undefined) tree.start(child.pid);
   let output = '';
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
   return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, wallMs: performance.now() - t0, cpuMs: childrenCpuMs() - cpu0, output }));
+    child.on('error', (e) => {
+      tree.stop();
+      reject(e);
+    });
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      tree.stop();
+      resolve({ code: code ?? -1, wallMs, cpuMs: [...tree.cpuByRole().values()].reduce((x, y) => x + y, 0), output, tree });
+    });
   });
 }
 
 /** `node bin/portal-probe.js run ARGS`, timed, plus the results.json it wrote under outputDir. */
-export async function portalProbeRun(args: readonly string[], o: { cwd: string; outputDir: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<TimedRun & { run: RunResult }> {
+export async function portalProbeRun(args: readonly string[], o: SpawnOptions & { outputDir: string }): Promise<TimedRun & { run: RunResult }> {
   const r = await timedSpawn(process.execPath, [path.join(ROOT, 'bin', 'portal-probe.js'), 'run', '--output', o.outputDir, ...args], o);
   let run: RunResult;
   try {

@@ -36,7 +36,7 @@ function freshAccounts(n: number): DemoAccount[] {
   return portal.accounts.filter((a) => ids.has(a.id));
 }
 
-interface Cost { wallMs: number; cpuMs: number }
+interface Cost { wallMs: number; cpuMs: number; roles: Map<string, number> }
 
 async function runOnce(tool: Tool, journeys: number, tag: string): Promise<Cost> {
   const dir = path.join(work, tag);
@@ -48,14 +48,14 @@ async function runOnce(tool: Tool, journeys: number, tag: string): Promise<Cost>
     });
     const r = await portalProbeRun(['--config', setup.configFile], { cwd: dir, outputDir: setup.outputDir, env: setup.env });
     if (r.run.summary.passed !== journeys) throw new Error(`portal-probe: ${r.run.summary.passed}/${journeys} passed\n${r.output}`);
-    return r;
+    return { ...r, roles: r.tree.cpuByRole() };
   }
   const file = path.join(dir, 'accounts.json');
   writeFileSync(file, JSON.stringify(accounts.map((a) => ({ username: a.username, password: a.password, totpSeed: a.totpSeed }))), { mode: 0o600 });
   const tsx = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const r = await timedSpawn(process.execPath, [tsx, path.join(ROOT, 'bench', 'bare-login.ts'), '--url', portal.url, '--accounts', file, '--logins', String(journeys)], { cwd: dir });
   if (r.code !== 0) throw new Error(`bare-login exited ${r.code}:\n${r.output}`);
-  return r;
+  return { ...r, roles: r.tree.cpuByRole() };
 }
 
 const runs: Record<Tool, { one: Cost[]; many: Cost[] }> = { 'portal-probe': { one: [], many: [] }, bare: { one: [], many: [] } };
@@ -73,10 +73,12 @@ try {
   await portal.close();
 }
 
-const one = (tool: Tool, k: keyof Cost): number[] => runs[tool].one.map((c) => c[k]);
-const many = (tool: Tool, k: keyof Cost): number[] => runs[tool].many.map((c) => c[k]);
+type Measure = 'wallMs' | 'cpuMs' | `role:${string}`;
+const pick = (c: Cost, k: Measure): number => (k === 'wallMs' || k === 'cpuMs' ? c[k] : (c.roles.get(k.slice(5)) ?? 0));
+const one = (tool: Tool, k: Measure): number[] => runs[tool].one.map((c) => pick(c, k));
+const many = (tool: Tool, k: Measure): number[] => runs[tool].many.map((c) => pick(c, k));
 /** Per round: (T(N) − T(1)) / (N − 1). */
-const perJourney = (tool: Tool, k: keyof Cost): number[] => one(tool, k).map((t1, i) => ((many(tool, k)[i] ?? Number.NaN) - t1) / (N - 1));
+const perJourney = (tool: Tool, k: Measure): number[] => one(tool, k).map((t1, i) => ((many(tool, k)[i] ?? Number.NaN) - t1) / (N - 1));
 const range = (xs: number[]): string => `${secs(Math.min(...xs))} – ${secs(maxOf(xs))}`;
 const rows = TOOLS.map((tool) => [
   tool, secs(median(one(tool, 'wallMs'))), range(one(tool, 'wallMs')), secs(median(many(tool, 'wallMs'))),
@@ -88,6 +90,11 @@ printTable(['command', 'start-up T(1)', 'T(1) range', `T(${N})`, 'per journey', 
 const ratio = median(perJourney('portal-probe', 'wallMs')) / median(perJourney('bare', 'wallMs'));
 const cpuRatio = median(perJourney('portal-probe', 'cpuMs')) / median(perJourney('bare', 'cpuMs'));
 console.log(`\nextra fixed start-up of portal-probe: wall ${secs(median(one('portal-probe', 'wallMs')) - median(one('bare', 'wallMs')))}, CPU ${secs(median(one('portal-probe', 'cpuMs')) - median(one('bare', 'cpuMs')))}`);
-console.log(`per-journey CPU ratio portal-probe/bare: ${cpuRatio.toFixed(2)}× (diagnostic: CPU time is not stretched by other load)`);
+const roles = [...new Set(TOOLS.flatMap((t) => runs[t].many.flatMap((c) => [...c.roles.keys()])))].sort();
+console.log('\nCPU by process role (sampled from /proc, approximate): start-up T(1) and per journey');
+printTable(['role', ...TOOLS.flatMap((t) => [`${t} T(1)`, `${t} /journey`])], roles.map((role) => [
+  role, ...TOOLS.flatMap((t) => [secs(median(one(t, `role:${role}`))), secs(median(perJourney(t, `role:${role}`)))]),
+]));
+console.log(`\nper-journey CPU ratio portal-probe/bare: ${cpuRatio.toFixed(2)}× (diagnostic: CPU time is not stretched by other load)`);
 console.log(`per-journey wall ratio portal-probe/bare: ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) → ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
 process.exit(ratio <= TARGET_RATIO ? 0 : 1);

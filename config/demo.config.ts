@@ -59,12 +59,16 @@ export const demoConfig = {
         account('dr.rivera', 'physician', 'physicians', '1234567893'),
         account('dr.patel', 'physician', 'physicians'),
         account('dr.kim', 'physician', 'physicians'),
-        account('dr.okoye', 'physician'),
+        account('dr.okoye', 'physician', 'physicians'),
         account('billing.chen', 'billing'),
       ],
       journeys: [
         { kind: 'login', name: 'physician login', use: { pool: 'physicians' }, steps: providerLoginSteps('username', 'Dashboard') },
         { kind: 'login', name: 'billing login', use: { account: 'billing.chen' }, steps: providerLoginSteps('username', 'Claims') },
+        // Quick session and security checks (the idle/absolute ones take 30 min and 12 h on this portal).
+        ...(['logout-ends-session', 'session-rotation', 'cookie-policy', 'cache-policy', 'totp-single-use', 'transport'] as const).map((kind) => ({
+          kind, name: kind, use: { pool: 'physicians' }, login: 'physician login', probePath: '/dashboard',
+        })),
       ],
     },
     {

@@ -13,6 +13,7 @@ export type HarnessErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'SECRET_MISSING'
   | 'BROWSER_MISSING'
+  | 'BROWSER_FAILED'
   | 'OUTPUT_UNWRITABLE'
   | 'USAGE'
   | 'DEMO_PORTAL'
