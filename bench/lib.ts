@@ -73,12 +73,8 @@ export function browserVersions(): string {
 
 /** Cumulative µs during which some runnable task waited for a CPU (/proc/pressure/cpu), if the kernel has PSI. */
 function cpuStallUs(): number | undefined {
-  try {
-    const m = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
+  const m = /^some .*total=(\d+)/m.exec(readPsi());
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
@@ -86,22 +82,32 @@ function cpuStallUs(): number | undefined {
  * load averages, and the share of the benchmark's wall time in which some task waited for
  * a CPU (PSI "some"). On 2 cores a browser run alone reaches a few tens of percent.
  */
-export function loadMonitor(): () => string {
+export function loadMonitor(): (overRun: boolean) => string {
   const t0 = performance.now();
   const stall0 = cpuStallUs();
-  return () => {
+  return (overRun) => {
     const stall1 = cpuStallUs();
-    const psi = stall0 === undefined || stall1 === undefined ? '' : `, CPU pressure over the benchmark ${((stall1 - stall0) / 10 / (performance.now() - t0)).toFixed(0)}%`;
+    let psi = '';
+    if (overRun && stall0 !== undefined && stall1 !== undefined) psi = `, CPU pressure over the benchmark ${((stall1 - stall0) / 10 / (performance.now() - t0)).toFixed(0)}%`;
+    if (!overRun) psi = `, CPU pressure last 60 s ${/avg60=([\d.]+)/.exec(readPsi())?.[1] ?? '?'}%`;
     return `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${psi}`;
   };
+}
+
+function readPsi(): string {
+  try {
+    return readFileSync('/proc/pressure/cpu', 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export function header(title: string): void {
   console.log(`${title}${QUICK ? ' (--quick)' : ''}`);
   console.log(`${new Date().toISOString()} · ${os.cpus().length} cores · node ${process.version} · ${browserVersions()}`);
   const load = loadMonitor();
-  console.log(`before: ${load()}\n`);
-  process.on('exit', () => console.log(`after: ${load()}`));
+  console.log(`before: ${load(false)}\n`);
+  process.on('exit', () => console.log(`after: ${load(true)}`));
 }
 
 export interface TimedRun { code: number; wallMs: number; cpuMs: number; output: string; tree: TreeSampler }

@@ -47,7 +47,7 @@ export function isCheck(kind: JourneyKind): kind is CheckKind {
 /** Roughly how long a check waits, for the "this will take" notice; undefined for quick ones. */
 export function estimateMs(j: JourneyConfig): number | undefined {
   switch (j.kind) {
-    case 'idle-expiry': return j.mode === 'measure' ? Math.round(1.25 * j.expected) : j.expected + (j.tolerance ?? defaultTolerance(j.expected));
+    case 'idle-expiry': return j.mode === 'measure' ? Math.round(1.25 * j.expected) + 20_000 : j.expected + (j.tolerance ?? defaultTolerance(j.expected));
     case 'absolute-expiry': return j.expected + (j.tolerance ?? defaultTolerance(j.expected));
     case 'lockout': return j.verifyUnlock ? j.duration + 5000 : undefined;
     default: return undefined;

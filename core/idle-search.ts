@@ -80,7 +80,7 @@ export interface IdleSearchResult {
 const GRID_MARGIN = 0.9;
 /** Upper bound on how late a finished login is noticed (see the main loop). */
 const MAX_POLL_MS = 250;
-/** Rollout cost grows with cells³; past this the candidates and hypotheses are sampled. */
+/** Most grid cells a closed bracket is planned on (see planClosed). */
 const MAX_ROLLOUT_CELLS = 32;
 /** Float noise allowance when comparing planned times against the budget. */
 const EPS = 1e-6;
@@ -94,9 +94,10 @@ function gridStep(resolutionMs: number): number {
  * coarse answer also dooms every session logged in with it (their idle is already past
  * it); a login made afterwards is the only fresh clock left to refine the bracket with,
  * and one is enough because alive answers let a session be asked again (see rollout).
+ * With 3 sessions or fewer the likely answer and T/4 need them all.
  */
 function reserveCount(maxSessions: number): number {
-  return maxSessions >= 5 ? 1 : 0;
+  return maxSessions >= 4 ? 1 : 0;
 }
 
 /**
@@ -187,7 +188,7 @@ export function planInitialTargets(o: Required<Pick<IdleSearchOptions, 'expected
   // Planned for the default budget (1.25 T) and instant logins: the T/8 session, restarted
   // at T/8, can backtrack up to 1.125 T. The search redoes this with measured login times.
   return priorityPoints(o.expectedMs, gridStep(o.resolutionMs), o.upperMs, 1.125 * o.expectedMs)
-    .cohort    .slice(0, count)
+    .cohort.slice(0, count)
     .sort((x, y) => x - y);
 }
 
@@ -342,18 +343,6 @@ function betterScore(x: Score, y: Score): boolean {
   return x.finish < y.finish - EPS;
 }
 
-/** Cells (of the initial bracket) T* is assumed to lie in; all of them unless there are too many. */
-function sampleCells(lo: number, hi: number): number[] {
-  const n = hi - lo;
-  const cells: number[] = [];
-  if (n <= MAX_ROLLOUT_CELLS) {
-    for (let c = lo + 1; c <= hi; c++) cells.push(c);
-  } else {
-    for (let i = 0; i < MAX_ROLLOUT_CELLS; i++) cells.push(lo + 1 + Math.floor((i * n) / MAX_ROLLOUT_CELLS));
-  }
-  return cells;
-}
-
 function rolloutScore(m: Model, s0: MState, first: MAction, policy: Policy, cells: number[]): Score {
   const score: Score = { resolved: 0, width: 0, logins: 0, finish: 0 };
   for (const c of cells) {
@@ -373,20 +362,17 @@ function rolloutScore(m: Model, s0: MState, first: MAction, policy: Policy, cell
 }
 
 /**
- * The next probe for a closed bracket, by one-step rollout over the base policies: for
- * deterministic problems like this one a rollout is never worse than its base policy,
- * and taking the best of three lets it pick the cheap bottom-up walk when sessions are
- * scarce and bisection when time is.
+ * The next probe for a closed bracket, by one-step rollout over the base policies. Each
+ * base policy's own first move is among the candidates, so the chosen move scores at
+ * least as well (over the cells T* may lie in) as the best base policy played alone;
+ * taking the best of three lets it pick the bottom-up walk, which costs one session in
+ * all, when sessions are scarce, and bisection when time is.
  */
 function bestClosedAction(m: Model, s0: MState): MAction | null {
-  const n = s0.hi - s0.lo;
-  const cells = sampleCells(s0.lo, s0.hi);
-  const ks: number[] = [];
-  if (n - 1 <= MAX_ROLLOUT_CELLS) {
-    for (let k = s0.lo + 1; k < s0.hi; k++) ks.push(k);
-  } else {
-    for (let i = 1; i < MAX_ROLLOUT_CELLS; i++) ks.push(s0.lo + Math.round((i * n) / MAX_ROLLOUT_CELLS));
-  }
+  // T* may lie in any cell; every grid point is a candidate.
+  const cells: number[] = [];
+  for (let c = s0.lo + 1; c <= s0.hi; c++) cells.push(c);
+  const ks = cells.slice(0, -1);
   // Sessions that last acted at the same moment are interchangeable: try one of each.
   const seen = new Set<number>();
   const ptrChoices: number[] = [];
@@ -418,7 +404,7 @@ function bestClosedAction(m: Model, s0: MState): MAction | null {
 
 interface Live {
   session: IdleSearchSession;
-  /** Last activity as the portal reported it (kept apart from the caller's object). */
+  /** Last activity as the portal reported it (the caller's object is updated too, but planning reads only this). */
   a: number;
   /** Planned idle at which to probe, or null: wait. */
   target: number | null;
@@ -475,7 +461,8 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
   const cfg = resolveOptions(o);
   const start = deps.now();
   const end = start + cfg.budget;
-  let priority = priorityPoints(cfg.T, cfg.s, cfg.U, 1.125 * cfg.T);
+  // Replaced once a login has been timed (see below).
+  let priority = priorityPoints(cfg.T, cfg.s, cfg.U, cfg.budget - cfg.T / 8);
   const initial = planInitialTargets({ expectedMs: cfg.T, resolutionMs: cfg.r, upperMs: cfg.U, maxSessions: cfg.maxSessions });
   // While logins are in flight the loop wakes this often to pick up the new session;
   // polling (rather than racing the sleep) never leaves a sleepUntil timer behind.
@@ -597,7 +584,9 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
       l.sticky = false;
     }
     if (cache === null || cache.version !== version) {
-      const n = Math.max(2, Math.ceil((hiMs - lo) / cfg.s - 1e-9));
+      // Rollout cost grows as cells³, so a bracket wider than MAX_ROLLOUT_CELLS steps is
+      // planned on a coarser grid; it is redrawn after every answer, finer as it narrows.
+      const n = Math.min(MAX_ROLLOUT_CELLS, Math.max(2, Math.ceil((hiMs - lo) / cfg.s - 1e-9)));
       const w = (hiMs - lo) / n;
       const model: Model = { base: lo, w, g: (k) => lo + k * w, end, delta: probeEst, lambda: loginEst };
       const refs: (Live | null)[] = [];
