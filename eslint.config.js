@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.portal-probe/**', 'test-results/**', 'playwright-report/**', 'bin/**', 'demo-portal/public/**', '.scratch/**'] },
+  { ignores: ['node_modules/**', '.portal-probe/**', 'test-results/**', 'playwright-report/**', 'bin/**', 'demo-portal/public/**', '.scratch/**', 'bench/_scratch/**'] },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
