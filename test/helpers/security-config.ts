@@ -11,7 +11,7 @@ import { secretEnv, type ProbeSetup } from './portal-config.ts';
 
 export const TIMEOUTS = { idleMs: 4000, absoluteMs: 12_000, lockoutMs: 15_000 };
 
-export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[] }): ProbeSetup {
+export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number> }): ProbeSetup {
   const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
   const base = { login: 'physician login', probePath: '/dashboard' };
   const checks = [
@@ -44,6 +44,7 @@ export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: 
     viewports: ['desktop'],
     timeouts: { stepMs: 5000, journeyMs: 90_000 },
     workers: 3,
+    ...(o.budgets ? { budgets: o.budgets } : {}),
     ignoreHTTPSErrors: true,
     outputDir: path.join(dir, 'out'),
   };

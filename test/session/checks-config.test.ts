@@ -26,12 +26,17 @@ test('the lockout check is refused for a portal marked production: exit 2, nothi
   assert.equal(portal.events().length, 0, 'the portal saw no request');
 });
 
-test('--checks security runs only the security group; an unknown group is a usage error', async () => {
-  const setup = writeSecurityConfig(tmp.dir, portal, { pool, lockoutAccount: 'cfg4', enumAccount: 'cfg5', only: ['cookie-policy', 'cache-policy', 'logout-ends-session'] });
+test('--checks security runs only the security group, unbudgeted; an unknown group is a usage error', async () => {
+  // A 1 ms step budget would degrade any login journey; checks wait on purpose and are not budgeted.
+  const setup = writeSecurityConfig(tmp.dir, portal, { pool, lockoutAccount: 'cfg4', enumAccount: 'cfg5', only: ['cookie-policy', 'cache-policy', 'logout-ends-session'], budgets: { default: 1 } });
   const r = await runCli(['run', '--config', setup.configFile, '--checks', 'security'], { cwd: tmp.dir, env: setup.env });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const { run } = latestRun(setup.outputDir);
   assert.deepEqual(run.results.map((x) => x.journey).sort(), ['cache', 'cookies']);
+  for (const x of run.results) {
+    assert.equal(x.outcome, 'passed', x.id);
+    assert.ok(x.steps.every((s) => s.budgetMs === undefined && s.durationMs !== null), x.id);
+  }
   const bad = await runCli(['run', '--config', setup.configFile, '--checks', 'sessions'], { cwd: tmp.dir, env: setup.env });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--checks: "sessions"/);
