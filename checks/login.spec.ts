@@ -19,7 +19,7 @@ for (const portal of plan.config.portals) {
     test(`${portal.name} › ${journey.name}`, { tag: [`@${portal.name}`, `@${journey.kind}`] }, async ({ probe }) => {
       const session = await probe.begin(portal.name, journey.name);
       if (journey.kind === 'login') {
-        await runLoginJourney(session, journey.steps);
+        await runLoginJourney(session, journey.steps, { thinkTimeMs: journey.thinkTimeMs });
       } else {
         const file = path.resolve(plan.baseDir, journey.file);
         const mod = (await import(pathToFileURL(file).href)) as { default?: ScriptJourney };

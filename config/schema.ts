@@ -92,6 +92,12 @@ export const journeySchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('login'), name: z.string().min(1), use: accountsRef,
     steps: z.array(journeyStepSchema).min(1),
+    /**
+     * Think time: a pause before every step after the first, as a person reading the page.
+     * Counted in no step. It also lets the previous page's background work (favicon,
+     * idle tasks) finish, so each step's time is its own — steadier figures.
+     */
+    thinkTimeMs: z.number().int().min(0).max(60_000).default(0),
   }),
   z.strictObject({
     kind: z.literal('script'), name: z.string().min(1), use: accountsRef,

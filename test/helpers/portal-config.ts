@@ -21,12 +21,13 @@ export function secretEnv(portal: DemoPortal, ids: readonly string[]): Record<st
 
 export function writeProviderConfig(dir: string, portal: DemoPortal, o: {
   accountIds?: string[]; journeys?: number; browsers?: string[]; viewports?: ProbeConfigInput['viewports'];
-  budgets?: Record<string, number>; stepMs?: number; journeyMs?: number; workers?: number; name?: string; baseUrl?: string;
+  budgets?: Record<string, number>; stepMs?: number; journeyMs?: number; workers?: number; name?: string; baseUrl?: string; thinkTimeMs?: number;
 }): ProbeSetup {
   const ids = o.accountIds ?? ['dr.rivera'];
   const journeys = Array.from({ length: o.journeys ?? 1 }, (_, i) => ({
     kind: 'login' as const, name: (o.journeys ?? 1) === 1 ? 'physician login' : `physician login ${i + 1}`,
     use: ids.length === 1 ? { account: ids[0] ?? '' } : { pool: 'doctors' }, steps: providerLoginSteps('username', 'Dashboard'),
+    ...(o.thinkTimeMs ? { thinkTimeMs: o.thinkTimeMs } : {}),
   }));
   const config: ProbeConfigInput = {
     portals: [{
