@@ -9,14 +9,21 @@ import { demoEnvName, providerLoginSteps } from '../../config/demo.config.ts';
 import { writeJson } from './cli.ts';
 import { secretEnv, type ProbeSetup } from './portal-config.ts';
 
-export const TIMEOUTS = { idleMs: 4000, absoluteMs: 12_000, lockoutMs: 15_000 };
+/**
+ * The idle timeout is long enough that the idle-timeout fault (half of it) never ends a
+ * half-finished sign-in on a loaded machine (a pause of a few seconds between password and
+ * code is ordinary), and short enough to keep the verify check around 15 s. The absolute
+ * limit, and the absolute-timeout fault (12 s), both leave the idle check's "still alive
+ * after 7 s idle" session room to live.
+ */
+export const TIMEOUTS = { idleMs: 10_000, idleToleranceMs: 3000, absoluteMs: 20_000, absoluteToleranceMs: 3000, lockoutMs: 15_000 };
 
 export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number> }): ProbeSetup {
   const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
   const base = { login: 'physician login', probePath: '/dashboard' };
   const checks = [
-    { kind: 'idle-expiry', name: 'idle expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.idleMs, tolerance: 1500 },
-    { kind: 'absolute-expiry', name: 'absolute expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.absoluteMs, tolerance: 2000, keepAliveEvery: 1000 },
+    { kind: 'idle-expiry', name: 'idle expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.idleMs, tolerance: TIMEOUTS.idleToleranceMs },
+    { kind: 'absolute-expiry', name: 'absolute expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.absoluteMs, tolerance: TIMEOUTS.absoluteToleranceMs, keepAliveEvery: 1000 },
     { kind: 'logout-ends-session', name: 'logout', use: { pool: 'doctors' }, ...base },
     { kind: 'session-rotation', name: 'rotation', use: { pool: 'doctors' }, ...base },
     { kind: 'cookie-policy', name: 'cookies', use: { pool: 'doctors' }, ...base },

@@ -57,8 +57,9 @@ for (const browser of ['chromium', 'firefox']) {
 }
 
 const CASES: [fault: string, check: string, cause: string][] = [
-  ['idle-timeout:2000ms', 'idle expiry', 'idle-timeout-too-short'],
-  ['absolute-timeout:6s', 'absolute expiry', 'absolute-timeout-too-short'],
+  // Half the expected idle timeout: below expected − tolerance (7 s), so the check must catch it.
+  ['idle-timeout:5000ms', 'idle expiry', 'idle-timeout-too-short'],
+  ['absolute-timeout:12s', 'absolute expiry', 'absolute-timeout-too-short'],
   ['logout-keeps-session', 'logout', 'logout-keeps-session'],
   ['session-not-rotated', 'rotation', 'session-not-rotated'],
   ['cookie-flags-dropped', 'cookies', 'cookie-flags-missing'],
