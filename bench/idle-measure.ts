@@ -28,12 +28,15 @@ try {
     });
     await runCli(['run', '--config', setup.configFile, '--output', `${tmp.dir}/out-${i}`], { cwd: tmp.dir, env: setup.env, timeoutMs: 3 * c.expected + 180_000 });
     const r = latestRun(`${tmp.dir}/out-${i}`).run.results.find((x) => x.journey === 'idle measure');
-    const m = /^([\d.]+) s \(between ([\d.]+) s and ([\d.]+) s\)/.exec(r?.check?.measured ?? '');
+    // "60 s (between 59 s and 61 s)", or with minutes: "120 s (between 117 s and 2.0 min)".
+    const q = '([\\d.]+) (s|min)';
+    const m = new RegExp(`^${q} \\(between ${q} and ${q}\\)`).exec(r?.check?.measured ?? '');
+    const sec = (i: number): number => (m ? Number(m[i]) * (m[i + 1] === 'min' ? 60 : 1) : NaN);
     const info = /^(\d+) session\(s\), \d+ probe\(s\), ([\d.]+) (s|min) of wall time(, resolution not reached)?/.exec(r?.check?.details[0] ?? '');
     const searchWall = info ? Number(info[2]) * (info[3] === 'min' ? 60_000 : 1000) : NaN;
-    const value = m ? Number(m[1]) * 1000 : NaN;
+    const value = sec(1) * 1000;
     rows.push([
-      `${c.expected / 1000} s`, `${c.injected / 1000} s`, m ? `${m[1]} s` : (r?.check?.measured ?? 'none'), m ? `(${m[2]}, ${m[3]}] s` : '—',
+      `${c.expected / 1000} s`, `${c.injected / 1000} s`, m ? `${sec(1)} s` : (r?.check?.measured ?? 'none'), m ? `(${sec(3)}, ${sec(5)}] s` : '—',
       m ? `${((value - c.injected) / 1000).toFixed(2)} s` : '—', m ? `${((100 * Math.abs(value - c.injected)) / c.expected).toFixed(1)} %` : '—',
       info ? (info[4] ? 'no' : 'yes') : '?', info?.[1] ?? '?', Number.isNaN(searchWall) ? '?' : `${(searchWall / 1000).toFixed(0)} s`,
       Number.isNaN(searchWall) ? '?' : (searchWall / c.expected).toFixed(2),

@@ -1,31 +1,39 @@
 /**
  * Timing accuracy: does the reported "sign in" step duration track exactly the latency the
- * portal adds? One demo portal; one portal-probe run per condition (delay:login 0, 250,
- * 1000, 3000 ms), chromium + firefox, workers 1. Baseline = median un-delayed "sign in"
- * per browser; error_i = (duration_i − baseline) − delay.
+ * portal adds?
  *
- *   npx tsx bench/timing-accuracy.ts [--quick] [--raw] [--think MS (default 1000)]
+ * Four demo portals, one per condition (delay:login 0, 250, 1000, 3000 ms), all in one
+ * config, so every portal-probe run measures every condition within minutes of the others:
+ * slow drift of the machine (other load, CPU frequency, caches) falls on all conditions
+ * alike. ROUNDS runs, chromium + firefox, workers 1, the portal order reversed every other
+ * round. Baseline = median un-delayed "sign in" per browser over all rounds;
+ * error_i = (duration_i − baseline) − delay.
+ *
+ * Journeys use 1 s of think time (`thinkTimeMs`): without it the previous page's background
+ * work spills into "sign in" and a server delay hides it, so a bare Playwright script and
+ * the browser's own Navigation Timing also come out ~80–140 ms short of the injected delay
+ * (see bench/README.md). `--think 0` shows that effect.
+ *
+ *   npx tsx bench/timing-accuracy.ts [--quick] [--raw] [--think MS]
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startDemoPortal } from '../demo-portal/index.ts';
-import { physicians, writeProviderConfig } from '../test/helpers/portal-config.ts';
+import { startDemoPortal, type DemoPortal } from '../demo-portal/index.ts';
+import type { ProbeConfigInput } from '../config/schema.ts';
+import { demoEnvName, providerLoginSteps } from '../config/demo.config.ts';
+import { writeJson } from '../test/helpers/cli.ts';
+import { physicians, secretEnv } from '../test/helpers/portal-config.ts';
 import { QUICK, freshStateDir, header, maxOf, median, ms, portalProbeRun, printTable, scratchDir, secs } from './lib.ts';
 
 const DELAYS = [0, 250, 1000, 3000] as const;
 const BROWSERS = ['chromium', 'firefox'] as const;
 type Browser = (typeof BROWSERS)[number];
-/** Journeys per run (each runs once per browser). A pool of this many accounts: each is used twice, never waits for TOTP. */
-const JOURNEYS = QUICK ? 3 : 8;
+const ROUNDS = QUICK ? 1 : 4;
+/** Journeys per condition per run (each runs once per browser, on its own account). */
+const JOURNEYS = 2;
 const TARGET_MEDIAN_MS = 25;
 const TARGET_WORST_MS = 100;
 const RAW = process.argv.includes('--raw');
-/**
- * Think time before each step (the journeys' `thinkTimeMs`). Without it the previous page's
- * background work (favicon, idle tasks) spills into "sign in" and a server delay hides it:
- * a bare Playwright script and the browser's own Navigation Timing both then show ~80–140 ms
- * less than the injected delay (bench/README.md). `--think 0` shows that effect.
- */
 const thinkAt = process.argv.indexOf('--think');
 const THINK_MS = thinkAt >= 0 ? Number(process.argv[thinkAt + 1]) : 1000;
 if (!Number.isInteger(THINK_MS) || THINK_MS < 0) throw new Error('--think: expected a whole number of milliseconds');
@@ -33,34 +41,63 @@ if (!Number.isInteger(THINK_MS) || THINK_MS < 0) throw new Error('--think: expec
 header(`portal-probe timing accuracy: reported "sign in" vs injected delay:login (think time ${THINK_MS} ms)`);
 freshStateDir();
 const work = scratchDir('pp-bench-timing-');
-// Distinct account ids per condition: no run ever waits for a TOTP step another run used.
-const prefix = (d: number): string => `ta${d}x`;
-const portal = await startDemoPortal({ https: false, accounts: DELAYS.flatMap((d) => physicians(prefix(d), JOURNEYS)) });
+const ids = (d: number, round: number): string[] => Array.from({ length: JOURNEYS }, (_, i) => `ta${d}r${round}n${i + 1}`);
 
-/** "sign in" durations by browser, for one condition. */
-const samples = new Map<number, Record<Browser, number[]>>();
+const portals = new Map<number, DemoPortal>();
+/** "sign in" durations by condition and browser. */
+const samples = new Map<number, Record<Browser, number[]>>(DELAYS.map((d) => [d, { chromium: [], firefox: [] }]));
 try {
-  for (const delay of DELAYS) {
-    portal.setFaults(delay > 0 ? [`delay:login:${delay}`] : []);
-    const dir = path.join(work, `delay-${delay}`);
+  for (const d of DELAYS) {
+    // Accounts for every round: no run ever waits for a TOTP step an earlier run used.
+    const seeds = Array.from({ length: ROUNDS }, (_, r) => physicians(`ta${d}r${r + 1}n`, JOURNEYS)).flat();
+    portals.set(d, await startDemoPortal({ https: false, accounts: seeds, faults: d > 0 ? [`delay:login:${d}`] : [] }));
+  }
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 === 1 ? [...DELAYS] : [...DELAYS].reverse();
+    const dir = path.join(work, `round-${round}`);
     mkdirSync(dir);
-    const ids = Array.from({ length: JOURNEYS }, (_, i) => `${prefix(delay)}${i + 1}`);
-    const setup = writeProviderConfig(dir, portal, {
-      accountIds: ids, journeys: JOURNEYS, browsers: [...BROWSERS], workers: 1, stepMs: 10_000, journeyMs: 120_000, name: 'bench-portal', thinkTimeMs: THINK_MS,
-    });
-    const r = await portalProbeRun(['--config', setup.configFile], { cwd: dir, outputDir: setup.outputDir, env: setup.env });
-    const byBrowser: Record<Browser, number[]> = { chromium: [], firefox: [] };
+    let env: Record<string, string> = {};
+    const config: ProbeConfigInput = {
+      portals: order.map((d) => {
+        const portal = portals.get(d);
+        if (!portal) throw new Error(`no portal for ${d}`);
+        const accounts = ids(d, round);
+        env = { ...env, ...secretEnv(portal, accounts) };
+        return {
+          name: `delay-${d}`, environment: 'test' as const, baseUrl: portal.url,
+          totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+          accounts: accounts.map((id) => ({
+            id, role: 'physician', username: id, pool: 'doctors',
+            password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+          })),
+          journeys: Array.from({ length: JOURNEYS }, (_, i) => ({
+            kind: 'login' as const, name: `physician login ${i + 1}`, use: { pool: 'doctors' },
+            steps: providerLoginSteps('username', 'Dashboard'), thinkTimeMs: THINK_MS,
+          })),
+        };
+      }),
+      browsers: [...BROWSERS],
+      viewports: ['desktop'],
+      timeouts: { stepMs: 10_000, journeyMs: 120_000 },
+      workers: 1,
+      outputDir: path.join(dir, 'out'),
+    };
+    const configFile = path.join(dir, 'portal-probe.config.json');
+    writeJson(configFile, config);
+    const r = await portalProbeRun(['--config', configFile], { cwd: dir, outputDir: path.join(dir, 'out'), env });
+    const line: string[] = [];
     for (const x of r.run.results) {
-      const d = x.steps.find((s) => s.name === 'sign in')?.durationMs;
-      if (d === null || d === undefined) throw new Error(`${x.id}: no "sign in" duration`);
-      if (x.browser.name === 'chromium' || x.browser.name === 'firefox') byBrowser[x.browser.name].push(d);
+      const d = Number(x.portal.replace('delay-', ''));
+      const v = x.steps.find((s) => s.name === 'sign in')?.durationMs;
+      if (v === null || v === undefined) throw new Error(`${x.id}: no "sign in" duration`);
+      if (x.browser.name !== 'chromium' && x.browser.name !== 'firefox') continue;
+      samples.get(d)?.[x.browser.name].push(v);
+      line.push(`${x.browser.name}/${d}: ${v}`);
     }
-    samples.set(delay, byBrowser);
-    console.log(`delay ${String(delay).padStart(4)} ms: run ${secs(r.wallMs)}, ${r.run.results.length} journeys` +
-      (RAW ? `; sign in chromium [${byBrowser.chromium.join(', ')}] firefox [${byBrowser.firefox.join(', ')}]` : ''));
+    console.log(`round ${round}: run ${secs(r.wallMs)}, ${r.run.results.length} journeys${RAW ? `; ${line.join(', ')}` : ''}`);
   }
 } finally {
-  await portal.close();
+  for (const p of portals.values()) await p.close();
 }
 
 const rows: string[][] = [];

@@ -59,6 +59,18 @@ export function defaultTolerance(expectedMs: number): number {
   return Math.max(1000, Math.round(expectedMs * 0.05));
 }
 
+/**
+ * Several durations in one unit, with as many decimals as the spread between them needs:
+ * a measured interval of 19.6–20.2 s reads "19.6 s" and "20.2 s", not "20 s" and "20 s".
+ */
+export function formatDurations(values: readonly number[]): string[] {
+  const hi = Math.max(...values);
+  const [unit, name] = hi < 600_000 ? [1000, 's'] : hi < 36_000_000 ? [60_000, 'min'] : [3_600_000, 'h'];
+  const spread = (hi - Math.min(...values)) / unit;
+  const decimals = spread === 0 || spread >= 10 ? (hi / unit < 10 ? 1 : 0) : spread >= 0.5 ? 1 : 2;
+  return values.map((v) => `${(v / unit).toFixed(decimals)} ${name}`);
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
