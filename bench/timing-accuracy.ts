@@ -6,8 +6,10 @@
  * config, so every portal-probe run measures every condition within minutes of the others:
  * slow drift of the machine (other load, CPU frequency, caches) falls on all conditions
  * alike. ROUNDS runs, chromium + firefox, workers 1, the portal order reversed every other
- * round. Baseline = median un-delayed "sign in" per browser over all rounds;
- * error_i = (duration_i − baseline) − delay.
+ * round. Each run opens with one warm-up journey per browser on a fifth, un-delayed portal,
+ * not counted: the first login after a browser starts is slower (cold caches), whatever
+ * condition it would have fallen on. Baseline = median un-delayed "sign in" per browser
+ * over all rounds; error_i = (duration_i − baseline) − delay.
  *
  * Journeys use 1 s of think time (`thinkTimeMs`): without it the previous page's background
  * work spills into "sign in" and a server delay hides it, so a bare Playwright script and
@@ -41,19 +43,20 @@ if (!Number.isInteger(THINK_MS) || THINK_MS < 0) throw new Error('--think: expec
 header(`portal-probe timing accuracy: reported "sign in" vs injected delay:login (think time ${THINK_MS} ms)`);
 freshStateDir();
 const work = scratchDir('pp-bench-timing-');
-const ids = (d: number, round: number): string[] => Array.from({ length: JOURNEYS }, (_, i) => `ta${d}r${round}n${i + 1}`);
+const WARMUP = -1;
+const ids = (d: number, round: number): string[] => Array.from({ length: d === WARMUP ? 1 : JOURNEYS }, (_, i) => `ta${d}r${round}n${i + 1}`);
 
 const portals = new Map<number, DemoPortal>();
 /** "sign in" durations by condition and browser. */
 const samples = new Map<number, Record<Browser, number[]>>(DELAYS.map((d) => [d, { chromium: [], firefox: [] }]));
 try {
-  for (const d of DELAYS) {
+  for (const d of [WARMUP, ...DELAYS]) {
     // Accounts for every round: no run ever waits for a TOTP step an earlier run used.
-    const seeds = Array.from({ length: ROUNDS }, (_, r) => physicians(`ta${d}r${r + 1}n`, JOURNEYS)).flat();
+    const seeds = Array.from({ length: ROUNDS }, (_, r) => physicians(`ta${d}r${r + 1}n`, d === WARMUP ? 1 : JOURNEYS)).flat();
     portals.set(d, await startDemoPortal({ https: false, accounts: seeds, faults: d > 0 ? [`delay:login:${d}`] : [] }));
   }
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 === 1 ? [...DELAYS] : [...DELAYS].reverse();
+    const order = [WARMUP, ...(round % 2 === 1 ? [...DELAYS] : [...DELAYS].reverse())];
     const dir = path.join(work, `round-${round}`);
     mkdirSync(dir);
     let env: Record<string, string> = {};
@@ -64,13 +67,13 @@ try {
         const accounts = ids(d, round);
         env = { ...env, ...secretEnv(portal, accounts) };
         return {
-          name: `delay-${d}`, environment: 'test' as const, baseUrl: portal.url,
+          name: d === WARMUP ? 'warm-up' : `delay-${d}`, environment: 'test' as const, baseUrl: portal.url,
           totp: { acceptedWindow: 1, minRemainingMs: 3000 },
           accounts: accounts.map((id) => ({
             id, role: 'physician', username: id, pool: 'doctors',
             password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
           })),
-          journeys: Array.from({ length: JOURNEYS }, (_, i) => ({
+          journeys: Array.from({ length: accounts.length }, (_, i) => ({
             kind: 'login' as const, name: `physician login ${i + 1}`, use: { pool: 'doctors' },
             steps: providerLoginSteps('username', 'Dashboard'), thinkTimeMs: THINK_MS,
           })),
@@ -87,6 +90,7 @@ try {
     const r = await portalProbeRun(['--config', configFile], { cwd: dir, outputDir: path.join(dir, 'out'), env });
     const line: string[] = [];
     for (const x of r.run.results) {
+      if (x.portal === 'warm-up') continue;
       const d = Number(x.portal.replace('delay-', ''));
       const v = x.steps.find((s) => s.name === 'sign in')?.durationMs;
       if (v === null || v === undefined) throw new Error(`${x.id}: no "sign in" duration`);
