@@ -218,6 +218,17 @@ function crossCheck(raw: unknown): ConfigProblem[] {
     const named = quoteList([...stepNames]) || 'none';
     out.push({ path: formatPath(['budgets', key]), message: `budget for unknown step "${key}": no journey has a step with "name": "${key}"; name the step or use "default" (named steps: ${named}).` });
   }
+  // Think time is inside the journey's timeout: pauses that fill it leave no time for the portal.
+  const timeouts = rec(root.timeouts);
+  const journeyMs = typeof timeouts?.journeyMs === 'number' ? timeouts.journeyMs : 120_000;
+  portals.forEach((portal, i) => list(portal?.journeys).forEach((j, ji) => {
+    const journey = rec(j);
+    if (journey?.kind !== 'login' || typeof journey.thinkTimeMs !== 'number') return;
+    const pauses = Math.max(0, list(journey.steps).length - 1) * journey.thinkTimeMs;
+    if (pauses >= journeyMs / 2) {
+      out.push({ path: `portals[${i}].journeys[${ji}].thinkTimeMs`, message: `adds ${pauses} ms of pauses, at least half of timeouts.journeyMs (${journeyMs} ms); shorten the think time or raise the journey timeout.` });
+    }
+  }));
   const viewports = list(root.viewports);
   duplicates(out, viewports.map((v) => str(v) ?? rec(v)?.name), (i) => `viewports[${i}]`, 'viewport names must be unique: results are keyed by them');
   viewports.forEach((v, i) => {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../config/load.ts';
-import { validateConfig } from '../../config/validate.ts';
+import { configProblems, validateConfig } from '../../config/validate.ts';
 import { assertDetail, defineConfigUrl, expectHarnessError, tempDir, validConfig } from './helpers.ts';
 
 const noDemo = (): Promise<unknown> => Promise.reject(new Error('the demo config must not be used when a file exists'));
@@ -67,6 +67,20 @@ void test('a JSON config with the same problems reports the same list', async (t
   const error = await expectHarnessError(() => loadConfig({ configPath: 'probe.json', cwd: tmp.dir, demoConfig: noDemo }), 'CONFIG_INVALID');
   for (const [path, fragment] of expected) assertDetail(error, path, fragment);
   assertAllProblems(error.details, error.message, 'probe.json');
+});
+
+void test('think time that would fill the journey timeout is refused', () => {
+  const config = validConfig() as ReturnType<typeof validConfig> & { timeouts?: unknown };
+  const journey = config.portals[0]?.journeys[0] as Record<string, unknown>;
+  const pauses = (journey.steps as unknown[]).length - 1;
+  assert.ok(pauses > 0);
+  journey.thinkTimeMs = 10_000;
+  config.timeouts = { journeyMs: 10_000 * pauses };
+  const { problems } = configProblems(config);
+  assert.deepEqual(problems.map((p) => p.path), ['portals[0].journeys[0].thinkTimeMs']);
+  assert.match(problems[0]?.message ?? '', /at least half of timeouts\.journeyMs/);
+  config.timeouts = { journeyMs: 30_000 * pauses };
+  assert.deepEqual(configProblems(config).problems, []);
 });
 
 void test('the valid base config passes and gets defaults applied', () => {
