@@ -31,7 +31,10 @@ async function runWith(faults: string[], browsers = ['chromium']): Promise<{ cod
   const setup = writeSecurityConfig(tmp.dir, portal, { pool, lockoutAccount: 'sec13', enumAccount: 'sec14' });
   const out = `${tmp.dir}/out-${runNo}`;
   const args = ['run', '--config', setup.configFile, '--output', out, '--browsers', browsers.join(',')];
-  const r = await runCli(args, { cwd: tmp.dir, env: setup.env, timeoutMs: 400_000 });
+  // portal.reset() forgot every used TOTP step, so each run starts with fresh reservations
+  // too: no run queues behind the steps an earlier run took on the same accounts.
+  const env = { ...setup.env, PORTAL_PROBE_STATE_DIR: `${tmp.dir}/state-${runNo}` };
+  const r = await runCli(args, { cwd: tmp.dir, env, timeoutMs: 400_000 });
   const { run } = latestRun(out);
   return { code: r.code, byName: new Map(run.results.map((x) => [x.journey, x])), out: r.stdout + r.stderr };
 }
