@@ -9,15 +9,15 @@ import { startDemoPortal } from '../demo-portal/index.ts';
 import { latestRun, runCli, tempDir } from '../test/helpers/cli.ts';
 import { physicians } from '../test/helpers/portal-config.ts';
 import { writeSecurityConfig } from '../test/helpers/security-config.ts';
+import { QUICK, printTable } from './lib.ts';
 
-const quick = process.argv.includes('--quick');
 const cut = process.argv.includes('--cut');
-const sizes = quick ? [20_000] : [20_000, 60_000, 120_000];
+const sizes = QUICK ? [20_000] : [20_000, 60_000, 120_000];
 const cases = sizes.flatMap((t) => [{ expected: t, injected: t }, ...(cut ? [{ expected: t, injected: Math.round(t / 3) }] : [])]);
 
 const portal = await startDemoPortal({ https: true, accounts: physicians('bench', 10 * cases.length + 2) });
 const tmp = tempDir('pp-bench-idle-');
-const rows: string[][] = [['T expected', 'injected', 'measured', 'interval', 'error', 'error/T', 'resolved', 'sessions', 'search wall', 'wall/T']];
+const rows: string[][] = [];
 try {
   for (const [i, c] of cases.entries()) {
     portal.setFaults([`idle-timeout:${c.injected}ms`]);
@@ -47,6 +47,5 @@ try {
   await portal.close();
   tmp.cleanup();
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+printTable(['T expected', 'injected', 'measured', 'interval', 'error', 'error/T', 'resolved', 'sessions', 'search wall', 'wall/T'], rows);
 console.log('\nsearch wall = from the first sign-in to the last probe (sign-ins included); resolution = 5 % of T.');

@@ -22,9 +22,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startDemoPortal, type DemoPortal } from '../demo-portal/index.ts';
 import type { ProbeConfigInput } from '../config/schema.ts';
-import { demoEnvName, providerLoginSteps } from '../config/demo.config.ts';
 import { writeJson } from '../test/helpers/cli.ts';
-import { physicians, secretEnv } from '../test/helpers/portal-config.ts';
+import { physicians, providerPortal, secretEnv } from '../test/helpers/portal-config.ts';
 import { QUICK, freshStateDir, header, maxOf, median, ms, portalProbeRun, printTable, scratchDir, secs } from './lib.ts';
 
 const DELAYS = [0, 250, 1000, 3000] as const;
@@ -66,18 +65,7 @@ try {
         if (!portal) throw new Error(`no portal for ${d}`);
         const accounts = ids(d, round);
         env = { ...env, ...secretEnv(portal, accounts) };
-        return {
-          name: d === WARMUP ? 'warm-up' : `delay-${d}`, environment: 'test' as const, baseUrl: portal.url,
-          totp: { acceptedWindow: 1, minRemainingMs: 3000 },
-          accounts: accounts.map((id) => ({
-            id, role: 'physician', username: id, pool: 'doctors',
-            password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
-          })),
-          journeys: Array.from({ length: accounts.length }, (_, i) => ({
-            kind: 'login' as const, name: `physician login ${i + 1}`, use: { pool: 'doctors' },
-            steps: providerLoginSteps('username', 'Dashboard'), thinkTimeMs: THINK_MS,
-          })),
-        };
+        return providerPortal(portal, { accountIds: accounts, journeys: accounts.length, name: d === WARMUP ? 'warm-up' : `delay-${d}`, thinkTimeMs: THINK_MS });
       }),
       browsers: [...BROWSERS],
       viewports: ['desktop'],

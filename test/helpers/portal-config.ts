@@ -19,26 +19,34 @@ export function secretEnv(portal: DemoPortal, ids: readonly string[]): Record<st
   return env;
 }
 
+type PortalInput = ProbeConfigInput['portals'][number];
+
+/** A portal entry for a demo portal: physician accounts (a pool when several) and `journeys` provider logins. */
+export function providerPortal(portal: DemoPortal, o: { accountIds: string[]; journeys?: number; name?: string; baseUrl?: string; thinkTimeMs?: number }): PortalInput {
+  const ids = o.accountIds;
+  const count = o.journeys ?? 1;
+  return {
+    name: o.name ?? 'test-portal', environment: 'test', baseUrl: o.baseUrl ?? portal.url,
+    totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+    accounts: ids.map((id) => ({
+      id, role: 'physician', username: id, ...(ids.length > 1 ? { pool: 'doctors' } : {}),
+      password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+    })),
+    journeys: Array.from({ length: count }, (_, i) => ({
+      kind: 'login' as const, name: count === 1 ? 'physician login' : `physician login ${i + 1}`,
+      use: ids.length === 1 ? { account: ids[0] ?? '' } : { pool: 'doctors' }, steps: providerLoginSteps('username', 'Dashboard'),
+      ...(o.thinkTimeMs ? { thinkTimeMs: o.thinkTimeMs } : {}),
+    })),
+  };
+}
+
 export function writeProviderConfig(dir: string, portal: DemoPortal, o: {
   accountIds?: string[]; journeys?: number; browsers?: string[]; viewports?: ProbeConfigInput['viewports'];
   budgets?: Record<string, number>; stepMs?: number; journeyMs?: number; workers?: number; name?: string; baseUrl?: string; thinkTimeMs?: number;
 }): ProbeSetup {
   const ids = o.accountIds ?? ['dr.rivera'];
-  const journeys = Array.from({ length: o.journeys ?? 1 }, (_, i) => ({
-    kind: 'login' as const, name: (o.journeys ?? 1) === 1 ? 'physician login' : `physician login ${i + 1}`,
-    use: ids.length === 1 ? { account: ids[0] ?? '' } : { pool: 'doctors' }, steps: providerLoginSteps('username', 'Dashboard'),
-    ...(o.thinkTimeMs ? { thinkTimeMs: o.thinkTimeMs } : {}),
-  }));
   const config: ProbeConfigInput = {
-    portals: [{
-      name: o.name ?? 'test-portal', environment: 'test', baseUrl: o.baseUrl ?? portal.url,
-      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
-      accounts: ids.map((id) => ({
-        id, role: 'physician', username: id, ...(ids.length > 1 ? { pool: 'doctors' } : {}),
-        password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
-      })),
-      journeys,
-    }],
+    portals: [providerPortal(portal, { ...o, accountIds: ids })],
     browsers: (o.browsers ?? ['chromium']) as ProbeConfigInput['browsers'],
     viewports: o.viewports ?? ['desktop'],
     budgets: o.budgets ?? {},
