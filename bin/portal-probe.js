@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: run the TypeScript CLI through tsx so users need no build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const r = spawnSync(process.execPath, [tsx, path.join(root, 'scripts', 'cli.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 2);
+// Launcher: registers tsx's loader and runs the TypeScript CLI in this process (no build
+// step, and no extra process between a signal and the run it should stop).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../scripts/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -62,6 +62,8 @@ export interface RunResult {
   results: JourneyResult[];
   summary: RunSummary;
   exitCode: number;
+  /** The signal that stopped the run early (journeys it did not finish are "not run"). */
+  interrupted?: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 }
 
 export function summarize(results: readonly JourneyResult[]): RunSummary {

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FullConfig, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import type { BrowserName } from '../config/schema.ts';
 import type { JourneyResult, Outcome, StepResult } from '../core/result.ts';
 import type { StepFailureRecord } from '../fixtures/probe-session.ts';
@@ -28,6 +28,7 @@ interface ProjectMeta { browser: BrowserName; engine: string; viewport: { name: 
 export default class ResultsReporter implements Reporter {
   private readonly runDir: string;
   private readonly results = new Map<string, JourneyResult>();
+  private suite: Suite | undefined;
 
   constructor(options: { runDir: string }) {
     this.runDir = options.runDir;
@@ -45,6 +46,7 @@ export default class ResultsReporter implements Reporter {
   }
 
   onBegin(_config: FullConfig, suite: Suite): void {
+    this.suite = suite;
     guard(() => console.log(`Running ${suite.allTests().length} journey(s)…`));
   }
 
@@ -59,11 +61,24 @@ export default class ResultsReporter implements Reporter {
     });
   }
 
-  onEnd(): void {
+  onEnd(result: FullResult): void {
     guard(() => {
+      // A stopped run (SIGINT/SIGTERM) still accounts for every journey: those that never
+      // started are "not run", not silently missing.
+      if (result.status === 'interrupted') {
+        for (const test of this.suite?.allTests() ?? []) if (!this.results.has(test.id)) this.results.set(test.id, notStarted(test));
+      }
       writeFileSync(path.join(this.runDir, 'playwright-results.json'), JSON.stringify([...this.results.values()], null, 2));
     });
   }
+}
+
+const INTERRUPTED = 'interrupted: the run was stopped before this journey finished';
+
+/** A journey the stopped run never started. */
+function notStarted(test: TestCase): JourneyResult {
+  const none = { status: 'interrupted', steps: [], attachments: [], startTime: new Date(readPlan().startedAt), duration: 0, retry: 0, errors: [] } as unknown as TestResult;
+  return { ...toResult(test, none), durationMs: null, reason: 'interrupted: the run was stopped before this journey started' };
 }
 
 function guard(fn: () => void): void {
@@ -110,6 +125,7 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
     if (meta?.degradedReason) reason = meta.degradedReason;
   }
   else if (result.status === 'skipped') { outcome = 'not-run'; reason = 'skipped'; }
+  else if (result.status === 'interrupted' && !failure) { outcome = 'not-run'; reason = INTERRUPTED; }
   else if (failure) outcome = 'failed';
   else {
     // Failed before or outside any portal step: the harness, not the portal, broke.

@@ -24,8 +24,13 @@ import { notRunResults } from './not-run.ts';
 import { selectKinds } from '../core/checks-catalog.ts';
 import { longCheckNotices } from './long-checks.ts';
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
+import { Interruption } from './interrupt.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** How long a stopped runner may take to end its journeys and close its browsers before it is ended. */
+const STOP_GRACE_MS = 30_000;
+/** After SIGTERM to the runner's process group, how long before SIGKILL. */
+const KILL_GRACE_MS = 5000;
 
 export interface RunOptions {
   configPath?: string;
@@ -57,6 +62,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const usesDemo = config.portals.some((p) => p.baseUrl === 'demo');
   if (!usesDemo && o.faults.length > 0) throw new HarnessError('USAGE', '--fault applies only to the embedded demo portal, and no portal in this config uses baseUrl "demo".');
   let logger: ReturnType<typeof createLogger> | undefined;
+  const interruption = new Interruption();
   try {
     if (usesDemo) demo = await startEmbeddedDemo(config, [...config.demo.faults, ...o.faults]);
     const secrets = resolveSecrets(config, { env: process.env, baseDir: loaded.baseDir, ...(demo ? { demoSecrets: demo.secrets } : {}) });
@@ -81,32 +87,35 @@ export async function runCommand(o: RunOptions): Promise<number> {
     runtimeLogger.info({ run: runId, config: loaded.source, runnable: runnable.map((c) => c.name), notRun: notRun.map((c) => ({ cell: c.name, reason: c.reason })) }, 'run started');
 
     let played: JourneyResult[] = [];
-    if (runnable.length > 0) {
-      const code = await runPlaywright(planFile, demo?.env ?? {});
+    if (runnable.length > 0 && !interruption.signal) {
+      const code = await runPlaywright(planFile, demo?.env ?? {}, interruption);
       const file = path.join(runDir, 'playwright-results.json');
-      if (!existsSync(file)) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
-      played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
+      if (existsSync(file)) played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
+      else if (!interruption.signal) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
     }
     const results = redactDeep([...played, ...notRunResults(plan)], redact);
     const summary = summarize(results);
     const ran = summary.total - summary.notRun;
-    const exitCode = summary.error > 0 || ran === 0 ? EXIT.harness : summary.failed + summary.degraded > 0 ? EXIT.checksFailed : EXIT.ok;
+    const exitCode = interruption.exitCode
+      ?? (summary.error > 0 || ran === 0 ? EXIT.harness : summary.failed + summary.degraded > 0 ? EXIT.checksFailed : EXIT.ok);
     const run: RunResult = {
       runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), configSource: loaded.source,
-      labels: config.labels, results, summary, exitCode,
+      labels: config.labels, results, summary, exitCode, ...(interruption.signal ? { interrupted: interruption.signal } : {}),
     };
     writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(run, null, 2));
-    runtimeLogger.info({ run: runId, summary, exitCode }, 'run finished');
+    runtimeLogger.info({ run: runId, summary, exitCode, ...(run.interrupted ? { interrupted: run.interrupted } : {}) }, run.interrupted ? 'run interrupted' : 'run finished');
     if (o.json) console.log(JSON.stringify(run, null, 2));
     else {
       console.log(formatTable(run));
-      if (ran === 0) console.log('No browser in the matrix is available on this machine (run "portal-probe setup").');
+      if (run.interrupted) console.log(`Interrupted by ${run.interrupted}: journeys that did not finish are "not run".`);
+      else if (ran === 0) console.log('No browser in the matrix is available on this machine (run "portal-probe setup").');
       console.log(`\nresults: ${path.relative(o.cwd, path.join(runDir, 'results.json'))}\nHTML report: ${path.relative(o.cwd, path.join(runDir, 'html', 'index.html'))}\nJUnit: ${path.relative(o.cwd, path.join(runDir, 'junit.xml'))}`);
     }
     return exitCode;
   } finally {
     await demo?.portal.close();
     if (logger) await flushLogger(logger);
+    interruption.dispose();
   }
 }
 
@@ -123,14 +132,47 @@ function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
   return out;
 }
 
-function runPlaywright(planFile: string, extraEnv: Record<string, string>): Promise<number> {
+/**
+ * Runs the Playwright runner in its own process group, so a terminal's Ctrl-C reaches it
+ * once, through here. A stop request is passed on as SIGINT (the runner ends the journeys
+ * under way, closes the browsers and writes its reports); a runner still there after the
+ * grace period, or a repeated request, gets SIGTERM for its whole group (the workers
+ * close their browsers on it), then SIGKILL.
+ */
+function runPlaywright(planFile: string, extraEnv: Record<string, string>, interruption: Interruption): Promise<number> {
   const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
   const child = spawn(process.execPath, [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], detached: true,
     env: { ...process.env, ...extraEnv, [PLAN_ENV]: planFile, PLAYWRIGHT_HTML_OPEN: 'never', FORCE_COLOR: '0' },
+  });
+  const timers: NodeJS.Timeout[] = [];
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const endGroup = (): void => {
+    signalGroup('SIGTERM');
+    timers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
+  };
+  const stopListening = interruption.onSignal((force) => {
+    if (force) {
+      endGroup();
+      return;
+    }
+    child.kill('SIGINT');
+    timers.push(setTimeout(endGroup, STOP_GRACE_MS));
   });
   return new Promise((resolve, reject) => {
     child.on('error', (e) => reject(new HarnessError('RUNNER_FAILED', 'Could not start the Playwright runner.', { cause: e })));
-    child.on('exit', (code) => resolve(code ?? EXIT.harness));
+    child.on('exit', (code) => {
+      stopListening();
+      for (const t of timers) clearTimeout(t);
+      // Workers outliving their runner would keep browsers open.
+      signalGroup('SIGTERM');
+      resolve(code ?? EXIT.harness);
+    });
   });
 }

@@ -13,6 +13,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export interface CliOutcome { code: number; stdout: string; stderr: string }
 
 export function runCli(args: string[], o: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliOutcome> {
+  return startCli(args, o).done;
+}
+
+/** The CLI running in a child process: its pid (to signal it), output so far, and its end. */
+export function startCli(args: string[], o: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): { pid: number; output: () => string; done: Promise<CliOutcome> } {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'portal-probe.js'), ...args], {
     cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -21,12 +26,14 @@ export function runCli(args: string[], o: { cwd: string; env?: Record<string, st
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 240_000);
-  return new Promise((resolve) => {
-    child.on('exit', (code) => {
+  const done = new Promise<CliOutcome>((resolve) => {
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr });
     });
   });
+  if (child.pid === undefined) throw new Error('could not start the portal-probe CLI');
+  return { pid: child.pid, output: () => stdout + stderr, done };
 }
 
 export function tempDir(prefix = 'pp-test-'): { dir: string; cleanup: () => void } {
