@@ -16,8 +16,7 @@ export function roleOf(cmdline: string): string {
   if (/chromium|firefox|crashpad/.test(cmdline)) return 'browser';
   if (cmdline.includes('workerProcessEntry')) return 'playwright worker';
   if (cmdline.includes('@playwright/test/cli.js')) return 'playwright runner';
-  if (cmdline.includes('scripts/cli.ts')) return 'portal-probe CLI';
-  if (cmdline.includes('bin/portal-probe.js')) return 'launcher (bin)';
+  if (cmdline.includes('bin/portal-probe.js') || cmdline.includes('scripts/cli.ts')) return 'portal-probe CLI';
   if (cmdline.includes('bare-login.ts')) return 'bare script';
   if (cmdline.includes('esbuild')) return 'esbuild (tsx)';
   return 'other';

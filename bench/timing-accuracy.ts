@@ -31,7 +31,7 @@ const BROWSERS = ['chromium', 'firefox'] as const;
 type Browser = (typeof BROWSERS)[number];
 const ROUNDS = QUICK ? 1 : 4;
 /** Journeys per condition per run (each runs once per browser, on its own account). */
-const JOURNEYS = 2;
+const JOURNEYS = 3;
 const TARGET_MEDIAN_MS = 25;
 const TARGET_WORST_MS = 100;
 const RAW = process.argv.includes('--raw');
