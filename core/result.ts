@@ -51,6 +51,12 @@ export interface JourneyResult {
   labels: Record<string, string>;
 }
 
+/** Reasons of journeys a stopped run (SIGINT/SIGTERM/SIGHUP) did not finish. */
+export const INTERRUPTED = {
+  midway: 'interrupted: the run was stopped before this journey finished',
+  notStarted: 'interrupted: the run was stopped before this journey started',
+} as const;
+
 export interface RunSummary { passed: number; degraded: number; failed: number; notRun: number; error: number; total: number }
 
 export interface RunResult {

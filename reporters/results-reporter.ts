@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import type { BrowserName } from '../config/schema.ts';
-import type { JourneyResult, Outcome, StepResult } from '../core/result.ts';
+import { INTERRUPTED, type JourneyResult, type Outcome, type StepResult } from '../core/result.ts';
 import type { StepFailureRecord } from '../fixtures/probe-session.ts';
 import { readPlan } from '../core/plan.ts';
 
@@ -73,12 +73,10 @@ export default class ResultsReporter implements Reporter {
   }
 }
 
-const INTERRUPTED = 'interrupted: the run was stopped before this journey finished';
-
 /** A journey the stopped run never started. */
 function notStarted(test: TestCase): JourneyResult {
   const none = { status: 'interrupted', steps: [], attachments: [], startTime: new Date(readPlan().startedAt), duration: 0, retry: 0, errors: [] } as unknown as TestResult;
-  return { ...toResult(test, none), durationMs: null, reason: 'interrupted: the run was stopped before this journey started' };
+  return { ...toResult(test, none), durationMs: null, reason: INTERRUPTED.notStarted };
 }
 
 function guard(fn: () => void): void {
@@ -125,7 +123,7 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
     if (meta?.degradedReason) reason = meta.degradedReason;
   }
   else if (result.status === 'skipped') { outcome = 'not-run'; reason = 'skipped'; }
-  else if (result.status === 'interrupted' && !failure) { outcome = 'not-run'; reason = INTERRUPTED; }
+  else if (result.status === 'interrupted' && !failure) { outcome = 'not-run'; reason = INTERRUPTED.midway; }
   else if (failure) outcome = 'failed';
   else {
     // Failed before or outside any portal step: the harness, not the portal, broke.

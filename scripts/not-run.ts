@@ -1,20 +1,22 @@
 /**
  * Results for matrix cells whose browser is not on this machine: "not run, and why",
- * one per journey, so the compatibility matrix shows the gap instead of hiding it.
+ * one per journey, so the compatibility matrix shows the gap instead of hiding it. Also
+ * used for the runnable cells of a run stopped before its browsers started.
  */
 import type { RunPlan } from '../core/plan.ts';
 import type { JourneyResult } from '../core/result.ts';
+import type { MatrixCell } from '../core/matrix.ts';
 import { stepNames } from '../fixtures/login-journey.ts';
 
-export function notRunResults(plan: RunPlan): JourneyResult[] {
+export function notRunResults(plan: RunPlan, cells: readonly (MatrixCell & { reason?: string })[] = plan.notRun, reason?: string): JourneyResult[] {
   const out: JourneyResult[] = [];
-  for (const cell of plan.notRun) {
+  for (const cell of cells) {
     for (const portal of plan.config.portals) {
       for (const journey of portal.journeys) {
         if (plan.journeyFilter.length > 0 && !plan.journeyFilter.includes(journey.name)) continue;
         if (!plan.kinds.includes(journey.kind)) continue;
-        // Checks that run once per run are not owed by every missing browser.
-        if (journey.kind !== 'login' && journey.kind !== 'script' && !journey.allBrowsers) continue;
+        // Checks that run once per run (in the primary cell) are not owed by every missing browser.
+        if (journey.kind !== 'login' && journey.kind !== 'script' && !journey.allBrowsers && cell.name !== plan.primaryProject) continue;
         out.push({
           id: `${portal.name}/${journey.name}/${cell.browser}/${cell.viewport.name}`,
           runId: plan.runId,
@@ -27,7 +29,7 @@ export function notRunResults(plan: RunPlan): JourneyResult[] {
           startedAt: plan.startedAt,
           durationMs: null,
           outcome: 'not-run',
-          reason: cell.reason,
+          reason: reason ?? cell.reason ?? 'not run',
           steps: journey.kind === 'login' ? stepNames(journey.steps).map((name) => ({ name, status: 'not-reached', durationMs: null })) : [],
           artifacts: {},
           labels: plan.config.labels,

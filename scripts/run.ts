@@ -18,7 +18,7 @@ import { PLAN_ENV, writePlan, type RunPlan } from '../core/plan.ts';
 import { EXIT, HarnessError } from '../core/errors.ts';
 import { createRedactor, redactDeep } from '../core/redact.ts';
 import { createLogger, flushLogger } from '../core/logger.ts';
-import { summarize, type JourneyResult, type RunResult } from '../core/result.ts';
+import { INTERRUPTED, summarize, type JourneyResult, type RunResult } from '../core/result.ts';
 import { formatTable } from '../reporters/table.ts';
 import { notRunResults } from './not-run.ts';
 import { selectKinds } from '../core/checks-catalog.ts';
@@ -93,7 +93,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
       if (existsSync(file)) played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
       else if (!interruption.signal) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
     }
-    const results = redactDeep([...played, ...notRunResults(plan)], redact);
+    // Stopped before the browsers started: every runnable journey is owed a result too.
+    const stoppedEarly = interruption.signal && runnable.length > 0 && played.length === 0
+      ? notRunResults(plan, runnable, INTERRUPTED.notStarted) : [];
+    const results = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
     const summary = summarize(results);
     const ran = summary.total - summary.notRun;
     const exitCode = interruption.exitCode
