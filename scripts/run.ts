@@ -87,15 +87,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
     runtimeLogger.info({ run: runId, config: loaded.source, runnable: runnable.map((c) => c.name), notRun: notRun.map((c) => ({ cell: c.name, reason: c.reason })) }, 'run started');
 
     let played: JourneyResult[] = [];
-    if (runnable.length > 0 && !interruption.signal) {
+    const runnerStarted = runnable.length > 0 && !interruption.signal;
+    if (runnerStarted) {
       const code = await runPlaywright(planFile, demo?.env ?? {}, interruption);
       const file = path.join(runDir, 'playwright-results.json');
       if (existsSync(file)) played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
       else if (!interruption.signal) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
     }
-    // Stopped before the browsers started: every runnable journey is owed a result too.
+    // Stopped before the runner started, or the runner had to be killed before it wrote
+    // its results: every runnable journey is still owed a result.
     const stoppedEarly = interruption.signal && runnable.length > 0 && played.length === 0
-      ? notRunResults(plan, runnable, INTERRUPTED.notStarted) : [];
+      ? notRunResults(plan, runnable, runnerStarted ? INTERRUPTED.midway : INTERRUPTED.notStarted) : [];
     const results = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
     const summary = summarize(results);
     const ran = summary.total - summary.notRun;
