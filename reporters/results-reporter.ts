@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { FullConfig, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import type { BrowserName } from '../config/schema.ts';
 import { INTERRUPTED, type JourneyResult, type Outcome, type StepResult } from '../core/result.ts';
 import type { StepFailureRecord } from '../fixtures/probe-session.ts';
@@ -28,7 +28,6 @@ interface ProjectMeta { browser: BrowserName; engine: string; viewport: { name: 
 export default class ResultsReporter implements Reporter {
   private readonly runDir: string;
   private readonly results = new Map<string, JourneyResult>();
-  private suite: Suite | undefined;
 
   constructor(options: { runDir: string }) {
     this.runDir = options.runDir;
@@ -46,7 +45,6 @@ export default class ResultsReporter implements Reporter {
   }
 
   onBegin(_config: FullConfig, suite: Suite): void {
-    this.suite = suite;
     guard(() => console.log(`Running ${suite.allTests().length} journey(s)…`));
   }
 
@@ -61,22 +59,11 @@ export default class ResultsReporter implements Reporter {
     });
   }
 
-  onEnd(result: FullResult): void {
+  onEnd(): void {
     guard(() => {
-      // A stopped run (SIGINT/SIGTERM) still accounts for every journey: those that never
-      // started are "not run", not silently missing.
-      if (result.status === 'interrupted') {
-        for (const test of this.suite?.allTests() ?? []) if (!this.results.has(test.id)) this.results.set(test.id, notStarted(test));
-      }
       writeFileSync(path.join(this.runDir, 'playwright-results.json'), JSON.stringify([...this.results.values()], null, 2));
     });
   }
-}
-
-/** A journey the stopped run never started. */
-function notStarted(test: TestCase): JourneyResult {
-  const none = { status: 'interrupted', steps: [], attachments: [], startTime: new Date(readPlan().startedAt), duration: 0, retry: 0, errors: [] } as unknown as TestResult;
-  return { ...toResult(test, none), durationMs: null, reason: INTERRUPTED.notStarted };
 }
 
 function guard(fn: () => void): void {

@@ -94,10 +94,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
       if (existsSync(file)) played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
       else if (!interruption.signal) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
     }
-    // Stopped before the runner started, or the runner had to be killed before it wrote
-    // its results: every runnable journey is still owed a result.
-    const stoppedEarly = interruption.signal && runnable.length > 0 && played.length === 0
-      ? notRunResults(plan, runnable, runnerStarted ? INTERRUPTED.midway : INTERRUPTED.notStarted) : [];
+    // A stopped run still owes a result for every runnable journey. Those the runner did not
+    // report never started — unless it was killed before it could report anything.
+    const reported = new Set(played.map((r) => r.id));
+    const unknown = runnerStarted && played.length === 0 ? INTERRUPTED.midway : INTERRUPTED.notStarted;
+    const stoppedEarly = interruption.signal ? notRunResults(plan, runnable, unknown).filter((r) => !reported.has(r.id)) : [];
     const results = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
     const summary = summarize(results);
     const ran = summary.total - summary.notRun;
