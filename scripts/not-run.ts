@@ -1,7 +1,7 @@
 /**
  * Results for matrix cells whose browser is not on this machine: "not run, and why",
  * one per journey, so the compatibility matrix shows the gap instead of hiding it. Also
- * used for the runnable cells of a run stopped before its browsers started.
+ * used for the journeys a stopped run (SIGINT/SIGTERM) did not get to report.
  */
 import type { RunPlan } from '../core/plan.ts';
 import type { JourneyResult } from '../core/result.ts';
