@@ -1,7 +1,10 @@
 /**
  * Harness overhead: `portal-probe run` (A) against a bare hand-written Playwright script
  * (B, bench/bare-login.ts) doing the same provider login, same Chromium, workers 1, run
- * alternately A B A B. Each command is timed whole (process start to exit):
+ * alternately A B C A B C. C is the same login as B written as a plain Playwright Test
+ * suite (bench/bare-test/): Playwright's runner and `page` fixture, nothing of
+ * portal-probe's, so the gap A/B splits into the runner's part (C/B) and portal-probe's
+ * own (A/C). Each command is timed whole (process start to exit):
  *   start-up cost     = T(1 journey)
  *   per-journey cost  = (T(N) − T(1)) / (N − 1), N = 20
  * Every run gets accounts nobody used before, each account used at most twice (N/2
@@ -19,13 +22,13 @@ import { QUICK, ROOT, freshStateDir, header, maxOf, median, portalProbeRun, prin
 const ROUNDS = QUICK ? 2 : 3;
 const N = QUICK ? 8 : 20;
 const TARGET_RATIO = 1.15;
-type Tool = 'portal-probe' | 'bare';
-const TOOLS: Tool[] = ['portal-probe', 'bare'];
+type Tool = 'portal-probe' | 'bare' | 'playwright-test';
+const TOOLS: Tool[] = ['portal-probe', 'bare', 'playwright-test'];
 
 header(`portal-probe overhead vs bare Playwright (chromium, workers 1, ${ROUNDS} rounds, N=${N})`);
 freshStateDir();
 const work = scratchDir('pp-bench-overhead-');
-const perRound = 2 * (1 + N / 2);
+const perRound = TOOLS.length * (1 + N / 2);
 const seeds = physicians('oh', ROUNDS * perRound);
 const portal = await startDemoPortal({ https: false, accounts: seeds });
 let next = 0;
@@ -52,20 +55,28 @@ async function runOnce(tool: Tool, journeys: number, tag: string): Promise<Cost>
   }
   const file = path.join(dir, 'accounts.json');
   writeFileSync(file, JSON.stringify(accounts.map((a) => ({ username: a.username, password: a.password, totpSeed: a.totpSeed }))), { mode: 0o600 });
+  if (tool === 'playwright-test') {
+    const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+    const r = await timedSpawn(process.execPath, [cli, 'test', '-c', path.join(ROOT, 'bench', 'bare-test', 'playwright.config.ts')], {
+      cwd: dir, env: { BARE_URL: portal.url, BARE_ACCOUNTS: file, BARE_LOGINS: String(journeys), BARE_OUT: path.join(dir, 'test-results') },
+    });
+    if (r.code !== 0) throw new Error(`the bare Playwright Test suite exited ${r.code}:\n${r.output}`);
+    return { ...r, roles: r.tree.cpuByRole() };
+  }
   const tsx = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const r = await timedSpawn(process.execPath, [tsx, path.join(ROOT, 'bench', 'bare-login.ts'), '--url', portal.url, '--accounts', file, '--logins', String(journeys)], { cwd: dir });
   if (r.code !== 0) throw new Error(`bare-login exited ${r.code}:\n${r.output}`);
   return { ...r, roles: r.tree.cpuByRole() };
 }
 
-const runs: Record<Tool, { one: Cost[]; many: Cost[] }> = { 'portal-probe': { one: [], many: [] }, bare: { one: [], many: [] } };
+const runs: Record<Tool, { one: Cost[]; many: Cost[] }> = { 'portal-probe': { one: [], many: [] }, bare: { one: [], many: [] }, 'playwright-test': { one: [], many: [] } };
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const journeys of [1, N]) {
       for (const tool of TOOLS) {
         const t = await runOnce(tool, journeys, `r${round}-${tool}-${journeys}`);
         (journeys === 1 ? runs[tool].one : runs[tool].many).push(t);
-        console.log(`round ${round}: ${tool.padEnd(12)} ${String(journeys).padStart(2)} journey(s)  wall ${secs(t.wallMs)}  CPU ${secs(t.cpuMs)}`);
+        console.log(`round ${round}: ${tool.padEnd(15)} ${String(journeys).padStart(2)} journey(s)  wall ${secs(t.wallMs)}  CPU ${secs(t.cpuMs)}`);
       }
     }
   }
@@ -87,7 +98,8 @@ const rows = TOOLS.map((tool) => [
 ]);
 console.log('');
 printTable(['command', 'start-up T(1)', 'T(1) range', `T(${N})`, 'per journey', 'per-journey range', 'CPU T(1)', 'CPU/journey'], rows);
-const ratio = median(perJourney('portal-probe', 'wallMs')) / median(perJourney('bare', 'wallMs'));
+const wallRatio = (a: Tool, b: Tool): number => median(perJourney(a, 'wallMs')) / median(perJourney(b, 'wallMs'));
+const ratio = wallRatio('portal-probe', 'bare');
 const cpuRatio = median(perJourney('portal-probe', 'cpuMs')) / median(perJourney('bare', 'cpuMs'));
 console.log(`\nextra fixed start-up of portal-probe: wall ${secs(median(one('portal-probe', 'wallMs')) - median(one('bare', 'wallMs')))}, CPU ${secs(median(one('portal-probe', 'cpuMs')) - median(one('bare', 'cpuMs')))}`);
 const roles = [...new Set(TOOLS.flatMap((t) => runs[t].many.flatMap((c) => [...c.roles.keys()])))].sort();
@@ -96,5 +108,6 @@ printTable(['role', ...TOOLS.flatMap((t) => [`${t} T(1)`, `${t} /journey`])], ro
   role, ...TOOLS.flatMap((t) => [secs(median(one(t, `role:${role}`))), secs(median(perJourney(t, `role:${role}`)))]),
 ]));
 console.log(`\nper-journey CPU ratio portal-probe/bare: ${cpuRatio.toFixed(2)}× (diagnostic: CPU time is not stretched by other load)`);
+console.log(`per-journey wall ratio of the runner alone, playwright-test/bare: ${wallRatio('playwright-test', 'bare').toFixed(2)}×; portal-probe's own, portal-probe/playwright-test: ${wallRatio('portal-probe', 'playwright-test').toFixed(2)}×`);
 console.log(`per-journey wall ratio portal-probe/bare: ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) → ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
 process.exit(ratio <= TARGET_RATIO ? 0 : 1);

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { demoConfig } from '../config/demo.config.ts';
@@ -25,6 +26,7 @@ import { selectKinds } from '../core/checks-catalog.ts';
 import { longCheckNotices } from './long-checks.ts';
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
 import { Interruption } from './interrupt.ts';
+import { descendants, signalAll, stillRunning, type Proc } from './process-tree.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** How long a stopped runner may take to end its journeys and close its browsers before it is ended. */
@@ -87,6 +89,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
     runtimeLogger.info({ run: runId, config: loaded.source, runnable: runnable.map((c) => c.name), notRun: notRun.map((c) => ({ cell: c.name, reason: c.reason })) }, 'run started');
 
     let played: JourneyResult[] = [];
+    // A signal that arrived during the synchronous work above (reading a secret file can
+    // block) is only handled in the event loop's poll phase: pass through one, so a run
+    // stopped before its runner starts never starts it. One setImmediate would resolve in
+    // the current turn's check phase, before the poll; the second lands after it.
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     const runnerStarted = runnable.length > 0 && !interruption.signal;
     if (runnerStarted) {
       const code = await runPlaywright(planFile, demo?.env ?? {}, interruption);
@@ -125,6 +132,15 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
 }
 
+/** SIGTERM to those still running, SIGKILL to those still there after the grace period. */
+async function endLeftovers(procs: Proc[]): Promise<void> {
+  const left = (): Proc[] => procs.filter(stillRunning);
+  if (left().length === 0) return;
+  signalAll(left(), 'SIGTERM');
+  for (const until = Date.now() + KILL_GRACE_MS; left().length > 0 && Date.now() < until;) await sleep(100);
+  signalAll(left(), 'SIGKILL');
+}
+
 function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
   const out: ProbeConfig = { ...c, labels: { ...c.labels, ...o.labels } };
   if (o.browsers) out.browsers = o.browsers;
@@ -142,8 +158,11 @@ function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
  * Runs the Playwright runner in its own process group, so a terminal's Ctrl-C reaches it
  * once, through here. A stop request is passed on as SIGINT (the runner ends the journeys
  * under way, closes the browsers and writes its reports); a runner still there after the
- * grace period, or a repeated request, gets SIGTERM for its whole group (the workers
- * close their browsers on it), then SIGKILL.
+ * grace period, or a repeated request, gets SIGTERM for its whole group, then SIGKILL.
+ * Workers outlive a killed runner if they are stuck (they ignore SIGTERM and wait for
+ * their runner to go away, which a busy worker never sees), and their browsers run in
+ * process groups of their own: so every process seen under the runner once the stop was
+ * asked for is ended too, by pid and start time, before the run returns.
  */
 function runPlaywright(planFile: string, extraEnv: Record<string, string>, interruption: Interruption): Promise<number> {
   const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -159,7 +178,12 @@ function runPlaywright(planFile: string, extraEnv: Record<string, string>, inter
       // Already gone.
     }
   };
+  const seen = new Map<string, Proc>();
+  const remember = (): void => {
+    if (child.pid !== undefined) for (const p of descendants(child.pid)) seen.set(`${p.pid}/${p.startTime}`, p);
+  };
   const endGroup = (): void => {
+    remember();
     signalGroup('SIGTERM');
     timers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
   };
@@ -168,6 +192,7 @@ function runPlaywright(planFile: string, extraEnv: Record<string, string>, inter
       endGroup();
       return;
     }
+    remember();
     child.kill('SIGINT');
     timers.push(setTimeout(endGroup, STOP_GRACE_MS));
   });
@@ -178,7 +203,7 @@ function runPlaywright(planFile: string, extraEnv: Record<string, string>, inter
       for (const t of timers) clearTimeout(t);
       // Workers outliving their runner would keep browsers open.
       signalGroup('SIGTERM');
-      resolve(code ?? EXIT.harness);
+      void endLeftovers([...seen.values()]).then(() => resolve(code ?? EXIT.harness));
     });
   });
 }

@@ -1,6 +1,8 @@
 /**
- * Processes under a pid, from /proc (Linux): to prove a stopped run left nothing behind.
- * A process is identified by pid and start time, so a reused pid is not mistaken for it.
+ * Processes under a pid, from /proc (Linux; elsewhere there is nothing to read and every
+ * list is empty). A stopped run uses it to end whatever its runner left behind, the
+ * tests to prove nothing was. A process is identified by pid and start time, so a reused
+ * pid is never mistaken for it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -17,9 +19,17 @@ function read(pid: number): Proc | undefined {
   }
 }
 
+function allProcs(): Proc[] {
+  try {
+    return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map((n) => read(Number(n))).filter((p): p is Proc => p !== undefined);
+  } catch {
+    return [];
+  }
+}
+
 /** Every process below root (not root itself). */
 export function descendants(root: number): Proc[] {
-  const all = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map((n) => read(Number(n))).filter((p): p is Proc => p !== undefined);
+  const all = allProcs();
   const out: Proc[] = [];
   const queue = [root];
   for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
@@ -37,4 +47,16 @@ export function descendants(root: number): Proc[] {
 export function stillRunning(p: Proc): boolean {
   const now = read(p.pid);
   return now !== undefined && now.startTime === p.startTime && now.state !== 'Z';
+}
+
+/** Sends a signal to each of `procs` that is still running. */
+export function signalAll(procs: Iterable<Proc>, signal: NodeJS.Signals): void {
+  for (const p of procs) {
+    if (!stillRunning(p)) continue;
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // Gone in between.
+    }
+  }
 }
