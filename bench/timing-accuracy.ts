@@ -3,10 +3,11 @@
  * portal adds?
  *
  * Four demo portals, one per condition (delay:login 0, 250, 1000, 3000 ms), all in one
- * config, so every portal-probe run measures every condition within minutes of the others:
- * slow drift of the machine (other load, CPU frequency, caches) falls on all conditions
- * alike. ROUNDS runs, chromium + firefox, workers 1, the portal order reversed every other
- * round. Each run opens with one warm-up journey per browser on a fifth, un-delayed portal,
+ * config, so every portal-probe run measures every condition within minutes of the others.
+ * The conditions take turns journey by journey (0 250 1000 3000, then 250 1000 3000 0, …,
+ * the rotation shifted each round), so slow drift within a run (the browser warming up or
+ * slowing down, other load, CPU frequency) falls on all conditions alike. ROUNDS runs,
+ * chromium + firefox, workers 1. Each run opens with one warm-up journey per browser on a fifth, un-delayed portal,
  * not counted: the first login after a browser starts is slower (cold caches), whatever
  * condition it would have fallen on. Baseline = median un-delayed "sign in" per browser
  * over all rounds; error_i = (duration_i − baseline) − delay.
@@ -55,17 +56,23 @@ try {
     portals.set(d, await startDemoPortal({ https: false, accounts: seeds, faults: d > 0 ? [`delay:login:${d}`] : [] }));
   }
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = [WARMUP, ...(round % 2 === 1 ? [...DELAYS] : [...DELAYS].reverse())];
+    // One portal entry per journey, in turn order: [warm-up, (d, journey i) rotated].
+    const turns: { d: number; account: string; name: string }[] = [{ d: WARMUP, account: ids(WARMUP, round)[0] ?? '', name: 'warm-up' }];
+    for (let i = 0; i < JOURNEYS; i++) {
+      for (let k = 0; k < DELAYS.length; k++) {
+        const d = DELAYS[(i + round + k) % DELAYS.length] ?? 0;
+        turns.push({ d, account: ids(d, round)[i] ?? '', name: `delay-${d}-${i + 1}` });
+      }
+    }
     const dir = path.join(work, `round-${round}`);
     mkdirSync(dir);
     let env: Record<string, string> = {};
     const config: ProbeConfigInput = {
-      portals: order.map((d) => {
+      portals: turns.map(({ d, account, name }) => {
         const portal = portals.get(d);
         if (!portal) throw new Error(`no portal for ${d}`);
-        const accounts = ids(d, round);
-        env = { ...env, ...secretEnv(portal, accounts) };
-        return providerPortal(portal, { accountIds: accounts, journeys: accounts.length, name: d === WARMUP ? 'warm-up' : `delay-${d}`, thinkTimeMs: THINK_MS });
+        env = { ...env, ...secretEnv(portal, [account]) };
+        return providerPortal(portal, { accountIds: [account], journeys: 1, name, thinkTimeMs: THINK_MS });
       }),
       browsers: [...BROWSERS],
       viewports: ['desktop'],
@@ -79,7 +86,7 @@ try {
     const line: string[] = [];
     for (const x of r.run.results) {
       if (x.portal === 'warm-up') continue;
-      const d = Number(x.portal.replace('delay-', ''));
+      const d = Number(/^delay-(\d+)-/.exec(x.portal)?.[1]);
       const v = x.steps.find((s) => s.name === 'sign in')?.durationMs;
       if (v === null || v === undefined) throw new Error(`${x.id}: no "sign in" duration`);
       if (x.browser.name !== 'chromium' && x.browser.name !== 'firefox') continue;
