@@ -90,11 +90,26 @@ function managedPath(name: BrowserName): string | undefined {
   }
 }
 
+/**
+ * Firefox preferences for the allow-list guard (fixtures/egress-guard.ts), a per-context
+ * SOCKS proxy: Firefox must send loopback traffic through it too (by default it never
+ * proxies localhost, so a look-alike on a loopback name would be reached directly), and
+ * must leave name resolution to the proxy, so the guard sees the host name it checks.
+ */
+export const FIREFOX_PREFS = {
+  'network.proxy.allow_hijacking_localhost': true,
+  'network.proxy.socks_remote_dns': true,
+  'network.proxy.socks5_remote_dns': true,
+};
+
 function launchFor(name: BrowserName, source: BrowserSource, executablePath: string): BrowserAvailable['launch'] {
   const engine = ENGINE_OF[name];
   if (engine === 'chromium') return { launchOptions: { executablePath, args: chromiumArgs() } };
   // A stock Firefox (not Playwright's patched build) is driven over WebDriver BiDi.
-  if (engine === 'firefox' && source !== 'playwright') return { channel: 'moz-firefox', launchOptions: { executablePath } };
+  if (engine === 'firefox') {
+    const launchOptions = { executablePath, firefoxUserPrefs: FIREFOX_PREFS };
+    return source === 'playwright' ? { launchOptions } : { channel: 'moz-firefox', launchOptions };
+  }
   return { launchOptions: { executablePath } };
 }
 

@@ -26,7 +26,8 @@ export interface FailureEvidence {
   /** Uncaught exceptions thrown by the page's own scripts. */
   pageErrors: string[];
   /** Requests the harness refused because their host is not on the allow-list. */
-  blockedUrls: string[];
+  /** Hosts the journey was sent to that are not on the allow-list (refused). */
+  blockedHosts: string[];
   /** Network-level failures of main-frame navigations (DNS, refused, TLS). */
   navigationErrors: string[];
   viewportWidth?: number | null;
@@ -44,8 +45,8 @@ const DENIED = /access denied|not authori[sz]ed|permission/i;
 const TLS = /ERR_CERT|SSL|TLS|certificate/i;
 
 export function classify(e: FailureEvidence): Classification {
-  if (e.blockedUrls.length > 0) {
-    const host = safeHost(e.blockedUrls[0]);
+  if (e.blockedHosts.length > 0) {
+    const host = e.blockedHosts[0];
     return { category: 'network', cause: 'host-not-allowed', action: `The journey was sent to ${host}, which is not on the portal's allow-list (look-alike host or an unlisted SSO hop): do not use the portal until the vendor confirms the host; add it to allowedHosts only if it is genuinely theirs.` };
   }
   const nav = e.navigationErrors[0] ?? /net::ERR_[A-Z_]+/.exec(e.errorMessage)?.[0];
@@ -84,14 +85,6 @@ export function classify(e: FailureEvidence): Classification {
     return { category: 'browser-device', cause: 'control-disabled', action: 'A control stayed disabled (its script did not run in this browser?): compare browsers and report to the vendor.' };
   }
   return { category: 'browser-device', cause: 'page-changed', action: 'The page did not show what the journey expects (a vendor update may have changed the page or added a step): compare the screenshot and update the journey.' };
-}
-
-function safeHost(url: string | undefined): string {
-  try {
-    return new URL(url ?? '').host;
-  } catch {
-    return 'an unknown host';
-  }
 }
 
 function truncate(s: string, n: number): string {

@@ -114,11 +114,14 @@ test('engine-break:gecko fails in Firefox only, as a script error', async () => 
 });
 
 test('lookalike-redirect is blocked before the password leaves: Network, and the portal never saw the login', async () => {
-  const { results } = await probeWith(['lookalike-redirect']);
-  const r = only(results, 'chromium');
-  assert.equal(r.failedStep, 'sign in');
-  assert.equal(r.category, 'network');
-  assert.equal(r.cause, 'host-not-allowed');
+  const { results } = await probeWith(['lookalike-redirect'], { browsers: ['chromium', 'firefox'] });
+  for (const b of ['chromium', 'firefox']) {
+    const r = only(results, b);
+    assert.equal(r.failedStep, 'sign in', b);
+    assert.equal(r.category, 'network', b);
+    assert.equal(r.cause, 'host-not-allowed', b);
+    assert.match(r.errorMessage ?? '', /login-portal\.localhost/, b);
+  }
   const seen = portal.events().filter((e) => e.type === 'login-failed' || e.type === 'password-verified' || e.type === 'mfa-accepted');
   assert.deepEqual(seen, [], 'the look-alike host must not receive the credentials');
 });
