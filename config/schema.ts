@@ -195,6 +195,30 @@ export const viewportSchema = z.union([
 ]);
 export type ViewportConfig = z.infer<typeof viewportSchema>;
 
+/**
+ * An outbound HTTP proxy for networks where the portal is reachable only through one. Every
+ * allowed connection goes through it as a CONNECT tunnel (TLS stays end to end); the
+ * allow-list is still applied first, so a refused host never reaches the proxy either.
+ */
+export const proxySchema = z.strictObject({
+  /** http://host:port of the proxy. */
+  server: z.url({ protocol: /^http$/, error: 'must be an http:// URL such as "http://proxy.example.org:3128"' })
+    .refine((u) => { const url = new URL(u); return url.username === '' && url.password === ''; }, {
+      error: 'must not hold a user name or password: put them in proxy.username and proxy.password (a secret reference)',
+    })
+    .refine((u) => { const url = new URL(u); return (url.pathname === '/' || url.pathname === '') && url.search === '' && url.hash === ''; }, {
+      error: 'must be only scheme, host and port, such as "http://proxy.example.org:3128"',
+    }),
+  /** Hosts connected to directly: "host", ".example.org" (any host under it) or "host:port". */
+  bypass: z.array(z.string().min(1).regex(/^\.?[A-Za-z0-9.[\]:_-]+$/, { error: 'must be a host name, ".domain" or "host:port"' })).default([]),
+  /** For a proxy that asks for Basic authentication: a plain name or a secret reference. */
+  username: z.string().min(1).optional(),
+  password: secretRef.optional(),
+}).refine((p) => (p.username === undefined) === (p.password === undefined), {
+  error: 'needs both username and password, or neither', path: ['password'],
+});
+export type ProxyConfig = z.infer<typeof proxySchema>;
+
 export const configSchema = z.strictObject({
   portals: z.array(portalSchema).min(1),
   browsers: z.array(z.enum(browserNames)).min(1).default(['chromium', 'firefox', 'webkit']),
@@ -213,6 +237,8 @@ export const configSchema = z.strictObject({
     trace: z.enum(['off', 'on-failure', 'on']).default('off'),
   }).prefault({}),
   outputDir: z.string().min(1).default('.portal-probe/results'),
+  /** Connect through an outbound HTTP proxy (the allow-list still applies first). */
+  proxy: proxySchema.optional(),
   /** Accept certificates no trusted CA signed (a staging portal with an internal CA). The transport check still reports them. */
   ignoreHTTPSErrors: z.boolean().default(false),
   labels: z.record(z.string(), z.string()).default({}),

@@ -87,6 +87,9 @@ function secretUses(config: ProbeConfig): SecretUse[] {
       if (account.totpSeed !== undefined) uses.push({ where: `${at}.totpSeed`, ref: account.totpSeed, isTotpSeed: true });
     });
   });
+  const proxy = config.proxy;
+  if (proxy?.username !== undefined && secretRef.safeParse(proxy.username).success) uses.push({ where: 'proxy.username', ref: proxy.username, isTotpSeed: false });
+  if (proxy?.password !== undefined) uses.push({ where: 'proxy.password', ref: proxy.password, isTotpSeed: false });
   return uses;
 }
 

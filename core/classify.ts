@@ -25,9 +25,10 @@ export interface FailureEvidence {
   httpStatus?: number;
   /** Uncaught exceptions thrown by the page's own scripts. */
   pageErrors: string[];
-  /** Requests the harness refused because their host is not on the allow-list. */
   /** Hosts the journey was sent to that are not on the allow-list (refused). */
   blockedHosts: string[];
+  /** Why the outbound proxy did not open a connection of the journey. */
+  proxyErrors?: string[];
   /** Network-level failures of main-frame navigations (DNS, refused, TLS). */
   navigationErrors: string[];
   viewportWidth?: number | null;
@@ -48,6 +49,16 @@ export function classify(e: FailureEvidence): Classification {
   if (e.blockedHosts.length > 0) {
     const host = e.blockedHosts[0];
     return { category: 'network', cause: 'host-not-allowed', action: `The journey was sent to ${host}, which is not on the portal's allow-list (look-alike host or an unlisted SSO hop): do not use the portal until the vendor confirms the host; add it to allowedHosts only if it is genuinely theirs.` };
+  }
+  const proxy = e.proxyErrors?.[0];
+  if (proxy) {
+    const auth = /\b407\b/.test(proxy);
+    return {
+      category: 'network', cause: auth ? 'proxy-auth' : 'proxy',
+      action: auth
+        ? `The outbound proxy wants other credentials (${truncate(proxy, 120)}): check proxy.username and proxy.password in the secret store.`
+        : `The outbound proxy did not open the connection (${truncate(proxy, 120)}): check proxy.server, and that the proxy allows CONNECT to the portal's host and port.`,
+    };
   }
   const nav = e.navigationErrors[0] ?? /net::ERR_[A-Z_]+/.exec(e.errorMessage)?.[0];
   if (nav) {

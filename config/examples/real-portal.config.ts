@@ -71,4 +71,6 @@ export default defineConfig({
   artifacts: { screenshot: 'on-failure', trace: 'off' },
   outputDir: '.portal-probe/results',
   labels: { vendorVersion: '2025.2', team: 'patient-access' },
+  // Inside a network that reaches the portal only through an outbound proxy:
+  // proxy: { server: 'http://proxy.example.org:3128', bypass: ['.internal.example.org'], username: 'probe-svc', password: 'env:PROXY_PASSWORD' },
 });

@@ -83,6 +83,20 @@ void test('think time that would fill the journey timeout is refused', () => {
   assert.deepEqual(configProblems(config).problems, []);
 });
 
+void test('an outbound proxy: credentials only as a secret reference, never in its URL, and both or neither', () => {
+  const at = (proxy: unknown): string[] => configProblems({ ...validConfig(), proxy }).problems.map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(at({ server: 'http://proxy.example.org:3128', bypass: ['.internal.example.org', 'sso.example.org:8443'], username: 'probe', password: 'env:PROXY_PW' }), []);
+  const inUrl = at({ server: 'http://probe:hunter2@proxy.example.org:3128' });
+  assert.equal(inUrl.length, 1, inUrl.join('\n'));
+  assert.match(inUrl[0] ?? '', /^proxy\.server: .*must not hold a user name or password: put them in proxy\.username and proxy\.password/);
+  assert.ok(!inUrl.join('\n').includes('hunter2'), 'the password in the URL must not be echoed');
+  assert.match(at({ server: 'https://proxy.example.org:3128' })[0] ?? '', /^proxy\.server: .*http:\/\/ URL/);
+  assert.match(at({ server: 'http://proxy.example.org:3128/path' })[0] ?? '', /^proxy\.server: .*only scheme, host and port/);
+  assert.match(at({ server: 'http://proxy.example.org:3128', username: 'probe' })[0] ?? '', /^proxy\.password: .*needs both username and password/);
+  assert.match(at({ server: 'http://proxy.example.org:3128', username: 'probe', password: 'hunter2' })[0] ?? '', /^proxy\.password: .*secret reference/);
+  assert.match(at({ server: 'http://proxy.example.org:3128', bypas: [] })[0] ?? '', /^proxy\.bypas: .*did you mean "bypass"/);
+});
+
 void test('the valid base config passes and gets defaults applied', () => {
   const config = validateConfig(validConfig(), 'inline');
   assert.deepEqual(config.browsers, ['chromium', 'firefox', 'webkit']);
