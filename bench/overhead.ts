@@ -19,7 +19,7 @@ import { startDemoPortal, type DemoAccount } from '../demo-portal/index.ts';
 import { physicians, writeProviderConfig } from '../test/helpers/portal-config.ts';
 import { QUICK, ROOT, freshStateDir, header, maxOf, median, portalProbeRun, printTable, scratchDir, secs, timedSpawn } from './lib.ts';
 
-const ROUNDS = QUICK ? 2 : 3;
+const ROUNDS = QUICK ? 2 : 5;
 const N = QUICK ? 8 : 20;
 const TARGET_RATIO = 1.15;
 type Tool = 'portal-probe' | 'bare' | 'playwright-test';
