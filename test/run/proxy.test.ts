@@ -163,6 +163,29 @@ describe('the guard tunnels allowed connections through the outbound proxy', () 
     }
   });
 
+  test('a browser that gives up on a connection while the tunnel is being set up is no proxy failure', async () => {
+    // A proxy that takes its time answering CONNECT.
+    const slow = net.createServer((s) => { s.on('error', () => s.destroy()); setTimeout(() => s.destroy(), 2000); });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const failures: string[] = [];
+    const guard = await EgressGuard.start(() => true, {
+      proxy: upstream({ server: `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}` }),
+      onProxyFailure: (_t, reason) => failures.push(reason),
+    });
+    try {
+      const socket = net.connect(Number(new URL(guard.proxyServer).port), '127.0.0.1');
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.write(Buffer.concat([Buffer.from([5, 1, 0, 5, 1, 0, 1, 127, 0, 0, 1]), Buffer.from([echoPort >> 8, echoPort & 0xff])]));
+      await new Promise((r) => setTimeout(r, 200));
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(failures, []);
+    } finally {
+      await guard.close();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+
   test('the certificate check reads the portal\'s certificate through the proxy too', async () => {
     const material = await makeSelfSignedCert(30);
     const server = tls.createServer({ key: material.key, cert: material.cert }, (s) => s.end());
