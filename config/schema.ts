@@ -22,41 +22,6 @@ export const locatorSchema = z.union([
 ], { error: 'must be a locator: one of { role, name? }, { label }, { testId }, { css } or { text }' });
 export type LocatorSpec = z.infer<typeof locatorSchema>;
 
-const stepName = z.string().min(1).max(40).optional();
-/** Wait for this after the action, so the step's time covers the page that follows. */
-const expectAfter = locatorSchema.optional();
-
-export const journeyStepSchema = z.discriminatedUnion('step', [
-  z.strictObject({ step: z.literal('open'), name: stepName, path: z.string().default('/'), expect: expectAfter }),
-  z.strictObject({
-    step: z.literal('fill'), name: stepName, target: locatorSchema,
-    value: z.enum(['username', 'npi', 'password']),
-  }),
-  z.strictObject({ step: z.literal('submit'), name: stepName, target: locatorSchema, expect: expectAfter }),
-  z.strictObject({
-    step: z.literal('totp'), name: stepName,
-    /** One field, or split boxes (one digit each, in document order). */
-    target: locatorSchema.optional(), boxes: locatorSchema.optional(),
-    submit: locatorSchema.optional(), expect: expectAfter,
-  }).refine((s) => (s.target === undefined) !== (s.boxes === undefined), {
-    error: 'a totp step needs exactly one of "target" (one field) or "boxes" (split digit inputs)',
-  }),
-  z.strictObject({
-    step: z.literal('interstitial'), name: stepName,
-    /** Shown only sometimes (e.g. once a day): if `when` is not visible once the previous page has loaded (or within `waitMs`, for pages that draw it late), the step is skipped. */
-    when: locatorSchema, waitMs: z.number().int().min(0).max(60_000).default(0),
-    check: z.array(locatorSchema).default([]), click: locatorSchema, expect: expectAfter,
-  }),
-  z.strictObject({ step: z.literal('assert'), name: stepName, target: locatorSchema, text: z.string().optional() }),
-  z.strictObject({ step: z.literal('logout'), name: stepName, target: locatorSchema, expect: locatorSchema }),
-]);
-export type JourneyStep = z.infer<typeof journeyStepSchema>;
-
-const accountsRef = z.union([
-  z.strictObject({ pool: z.string().min(1) }),
-  z.strictObject({ account: z.string().min(1) }),
-]);
-
 /** A duration: milliseconds, or a string such as "500ms", "20s", "30m", "12h". */
 export const durationSchema = z.union([
   z.number().int().nonnegative(),
@@ -67,6 +32,91 @@ export const durationSchema = z.union([
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m?.[1] ?? 0) * unit);
 });
+
+const stepName = z.string().min(1).max(40).optional();
+
+/**
+ * What a step waits for after its action. A bare locator means "visible", as before. A
+ * condition object may list several conditions; an array lists several objects. All must
+ * hold; the step's time ends when the last of them is first seen to hold.
+ */
+export const conditionSchema = z.strictObject({
+  visible: locatorSchema.optional(),
+  hidden: locatorSchema.optional(),
+  /** The page URL matches a glob (as Playwright's waitForURL takes it) or a "/regex/". */
+  url: z.string().min(1).optional(),
+  /** A response to a URL glob or "/regex/", with this status if given. */
+  response: z.strictObject({ url: z.string().min(1), status: z.number().int().min(100).max(599).optional() }).optional(),
+  /** No counted request (document, fetch, XHR) for this long; the step ends at the last response. */
+  networkQuiet: durationSchema.optional(),
+}).refine((c) => Object.values(c).some((v) => v !== undefined), { error: 'an expect condition needs at least one of visible, hidden, url, response or networkQuiet' });
+export type ConditionSpec = z.infer<typeof conditionSchema>;
+const expectOne = z.union([locatorSchema, conditionSchema], { error: 'must be a locator, or conditions { visible?, hidden?, url?, response?, networkQuiet? }' });
+export const expectSchema = z.union([expectOne, z.array(expectOne).min(1)]);
+export type ExpectSpec = z.infer<typeof expectSchema>;
+/** Wait for this after the action, so the step's time covers what a person waits for. */
+const expectAfter = expectSchema.optional();
+/** The <iframe> the step acts in (its targets and its expect). */
+const frame = locatorSchema.optional();
+/** An element that shows the portal's error message in place (besides role=alert and aria-live=assertive). */
+const errorLocator = locatorSchema.optional();
+const common = { name: stepName, frame, errorLocator };
+
+/** One action of a multi-action step (a sign-out behind a menu and a confirm dialog). */
+export const actionSchema = z.union([
+  z.strictObject({ click: locatorSchema }),
+  z.strictObject({ hover: locatorSchema }),
+  z.strictObject({ press: z.string().min(1) }),
+], { error: 'must be one action: { click: <locator> }, { hover: <locator> } or { press: "<key>" }' });
+export type ActionSpec = z.infer<typeof actionSchema>;
+
+export const journeyStepSchema = z.discriminatedUnion('step', [
+  z.strictObject({ step: z.literal('open'), ...common, path: z.string().default('/'), expect: expectAfter }),
+  /** Go to another path of the portal, or a full URL (an allowed host), mid-journey. */
+  z.strictObject({ step: z.literal('goto'), ...common, path: z.string().min(1), expect: expectAfter }),
+  z.strictObject({
+    step: z.literal('fill'), ...common, target: locatorSchema,
+    value: z.enum(['username', 'npi', 'password']),
+  }),
+  /** The credential submit: the first submit of a journey sends the password. */
+  z.strictObject({ step: z.literal('submit'), ...common, target: locatorSchema, expect: expectAfter }),
+  z.strictObject({ step: z.literal('click'), ...common, target: locatorSchema, expect: expectAfter }),
+  z.strictObject({ step: z.literal('hover'), ...common, target: locatorSchema, expect: expectAfter }),
+  z.strictObject({ step: z.literal('press'), ...common, key: z.string().min(1), target: locatorSchema.optional(), expect: expectAfter }),
+  z.strictObject({ step: z.literal('select'), ...common, target: locatorSchema, option: z.string().min(1), expect: expectAfter }),
+  z.strictObject({ step: z.literal('check'), ...common, target: locatorSchema, uncheck: z.boolean().default(false), expect: expectAfter }),
+  z.strictObject({ step: z.literal('waitFor'), ...common, expect: expectSchema }),
+  z.strictObject({
+    step: z.literal('totp'), ...common,
+    /** One field, or split boxes (one digit each, in document order). A field that appears in place is waited for. */
+    target: locatorSchema.optional(), boxes: locatorSchema.optional(),
+    submit: locatorSchema.optional(), expect: expectAfter,
+  }).refine((s) => (s.target === undefined) !== (s.boxes === undefined), {
+    error: 'a totp step needs exactly one of "target" (one field) or "boxes" (split digit inputs)',
+  }),
+  z.strictObject({
+    step: z.literal('interstitial'), ...common,
+    /** Shown only sometimes (e.g. once a day): if `when` is not visible once the previous page has loaded (or within `waitMs`, for pages that draw it late), the step is skipped. */
+    when: locatorSchema, waitMs: z.number().int().min(0).max(60_000).default(0),
+    check: z.array(locatorSchema).default([]), click: locatorSchema, expect: expectAfter,
+  }),
+  z.strictObject({ step: z.literal('assert'), ...common, target: locatorSchema, text: z.string().optional() }),
+  /** One click (target), a short sequence of actions (a menu, then a confirm dialog), or a URL (path). */
+  z.strictObject({
+    step: z.literal('logout'), ...common,
+    target: locatorSchema.optional(), actions: z.array(actionSchema).min(1).max(10).optional(), path: z.string().min(1).optional(),
+    expect: expectSchema,
+  }).refine((s) => [s.target, s.actions, s.path].filter((x) => x !== undefined).length === 1, {
+    error: 'a logout step needs exactly one of "target" (one click), "actions" (a sequence) or "path" (a sign-out URL)',
+  }),
+]);
+export type JourneyStep = z.infer<typeof journeyStepSchema>;
+
+const accountsRef = z.union([
+  z.strictObject({ pool: z.string().min(1) }),
+  z.strictObject({ account: z.string().min(1) }),
+]);
+
 
 /**
  * Session and security checks reuse a login journey of the same portal (its steps up
@@ -111,6 +161,12 @@ export const journeySchema = z.discriminatedUnion('kind', [
     mode: z.enum(['verify', 'measure']).default('verify'),
     resolution: durationSchema.optional(),
     maxSessions: z.number().int().min(2).max(20).default(8),
+    /**
+     * Which idle is measured. tab-open: the signed-in page stays open with no input, as a
+     * person walking away leaves it (a single-page app may keep the session alive on a
+     * timer meanwhile). tab-closed: no page of the session stays open.
+     */
+    idle: z.enum(['tab-open', 'tab-closed']).default('tab-open'),
   }),
   z.strictObject({
     kind: z.literal('absolute-expiry'), ...checkBase,
@@ -172,6 +228,19 @@ export const portalSchema = z.strictObject({
   baseUrl: z.union([z.literal('demo'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "demo"' })]),
   /** Host names the journey may visit (SSO hosts too). The base URL's host is always allowed. */
   allowedHosts: z.array(z.string().min(1)).default([]),
+  /**
+   * CSS selectors of patient data on this portal's pages (real portals do not mark it).
+   * Added to `[data-phi]`: masked in screenshots and page snapshots, and removed from any
+   * text the harness reports (headings, error messages).
+   */
+  phiSelectors: z.array(z.string().min(1)).default([]),
+  /** Where this portal shows errors in place, besides role=alert and aria-live=assertive regions. */
+  errorLocator: locatorSchema.optional(),
+  /**
+   * URL globs (or "/regex/") of requests a step never waits for: analytics, long polls,
+   * keep-alive calls. Documents and fetch/XHR to allowed hosts count otherwise.
+   */
+  backgroundRequests: z.array(z.string().min(1)).default([]),
   totp: totpSchema.prefault({}),
   accounts: z.array(accountSchema).min(1),
   journeys: z.array(journeySchema).min(1),

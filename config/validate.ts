@@ -6,6 +6,7 @@
  * express (unknown accounts, duplicate names, device names). The cross checks read the
  * *raw* input, so an unknown account is reported alongside a typo elsewhere in the file.
  */
+import { stepNames as defaultStepNames } from './step-names.ts';
 import { devices } from '@playwright/test';
 import { z } from 'zod';
 import { HarnessError } from '../core/errors.ts';
@@ -177,7 +178,9 @@ function checkPortal(portal: Raw, at: string, out: ConfigProblem[], stepNames: S
     const steps = list(journey.steps).map(rec);
     const names = steps.map((st) => st?.name);
     duplicates(out, names, (i) => `${jat}.steps[${i}].name`, 'step names must be unique in a journey so timings and budgets can tell them apart');
-    names.forEach((n) => typeof n === 'string' && stepNames.add(n));
+    // Budgets may name a step by its default name too ("enter password", "click 2").
+    const named = steps.filter((st): st is NonNullable<typeof st> & { step: string } => typeof st?.step === 'string');
+    defaultStepNames(named.map((st) => ({ step: st.step as string, ...(typeof st.name === 'string' ? { name: st.name } : {}), value: st.value }))).forEach((n) => stepNames.add(n));
     const needs: [field: string, why: string][] = [];
     if (steps.some((st) => st?.step === 'totp')) needs.push(['totpSeed', 'has a totp step']);
     if (steps.some((st) => st?.step === 'fill' && st.value === 'npi')) needs.push(['npi', 'fills in the NPI']);

@@ -31,6 +31,8 @@ export interface FailureEvidence {
   proxyErrors?: string[];
   /** Network-level failures of main-frame navigations (DNS, refused, TLS). */
   navigationErrors: string[];
+  /** Requests of the step (documents, fetch/XHR) still unanswered when it timed out: "POST /api/login (no answer after 10.2 s)". */
+  pendingRequests?: string[];
   viewportWidth?: number | null;
   /** The step was a TOTP step. */
   mfaStep: boolean;
@@ -64,6 +66,10 @@ export function classify(e: FailureEvidence): Classification {
   if (nav) {
     if (TLS.test(nav)) return { category: 'network', cause: 'tls', action: 'The TLS connection failed (certificate or protocol): check the portal certificate and any TLS-inspecting proxy.' };
     return { category: 'network', cause: 'unreachable', action: 'The portal could not be reached (DNS, refused connection, proxy/VPN): check the network path and the portal host.' };
+  }
+  const pending = e.pendingRequests?.[0];
+  if (pending) {
+    return { category: 'backend', cause: 'slow-response', action: `The portal did not answer ${truncate(pending, 140)}: the backend or an integration behind it is slow or down; check the vendor status page and open a ticket if it persists.` };
   }
   const status = e.httpStatus;
   if (status !== undefined && status >= 500) {

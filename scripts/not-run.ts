@@ -6,7 +6,7 @@
 import type { RunPlan } from '../core/plan.ts';
 import type { JourneyResult } from '../core/result.ts';
 import type { MatrixCell } from '../core/matrix.ts';
-import { stepNames } from '../fixtures/login-journey.ts';
+import { stepNames } from '../config/step-names.ts';
 
 export function notRunResults(plan: RunPlan, cells: readonly (MatrixCell & { reason?: string })[] = plan.notRun, reason?: string): JourneyResult[] {
   const out: JourneyResult[] = [];
