@@ -55,3 +55,24 @@ void test('the embedded demo config validates through the same loader path', asy
   assert.equal(loaded.source, DEMO_SOURCE);
   assert.deepEqual(loaded.warnings, []);
 });
+
+void test('the single-page example validates: waits on conditions, a three-action sign-out, API probe paths', async () => {
+  const env: NodeJS.ProcessEnv = {};
+  for (const n of [1, 2, 3]) {
+    env[`PP_MYCHART_PATIENT${n}_PASSWORD`] = `stub-password-${n}`;
+    env[`PP_MYCHART_PATIENT${n}_TOTP_SEED`] = 'JBSWY3DPEHPK3PXP';
+  }
+  const loaded = await loadConfig({ configPath: 'spa-portal.config.ts', cwd: examples, demoConfig: noDemo });
+  assert.deepEqual(loaded.warnings, []);
+  const portal = loaded.config.portals[0];
+  assert.ok(portal);
+  assert.ok(portal.phiSelectors.length > 0 && portal.errorLocator && portal.backgroundRequests.length > 0);
+  const login = portal.journeys.find((j) => j.kind === 'login');
+  assert.ok(login?.kind === 'login');
+  const logout = login.steps.find((s) => s.step === 'logout');
+  assert.ok(logout?.step === 'logout' && logout.actions?.length === 3, 'the sign-out is one step of three actions');
+  const code = login.steps.find((s) => s.step === 'totp');
+  assert.ok(code?.step === 'totp' && code.expect && !Array.isArray(code.expect) && 'url' in code.expect && 'response' in code.expect);
+  for (const j of portal.journeys) if (j.kind !== 'login' && j.kind !== 'script') assert.match(j.probePath, /^\/api\//);
+  assert.equal(resolveSecrets(loaded.config, { env, baseDir: loaded.baseDir }).get('env:PP_MYCHART_PATIENT3_PASSWORD'), 'stub-password-3');
+});
