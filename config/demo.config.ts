@@ -35,6 +35,31 @@ export function providerLoginSteps(user: 'username' | 'npi', landing: string): J
   ];
 }
 
+/**
+ * The same sign-in on the demo portal's single-page flavour (/app): one form whose code
+ * field appears in place, the same Continue button twice, client-side routing, and a
+ * sign-out behind the account menu and a confirm dialog. Written in config only.
+ */
+export function spaLoginSteps(landing = 'Dashboard'): JourneyStep[] {
+  return [
+    { step: 'open', name: 'open', path: '/app/login', expect: { label: 'Email or username' } },
+    { step: 'fill', name: 'username', target: { label: 'Email or username' }, value: 'username' },
+    { step: 'fill', name: 'password', target: { label: 'Password', exact: true }, value: 'password' },
+    { step: 'submit', name: 'sign in', target: { role: 'button', name: 'Continue' }, expect: { label: 'Verification code' } },
+    { step: 'totp', name: 'TOTP', target: { label: 'Verification code' }, submit: { role: 'button', name: 'Continue' } },
+    {
+      step: 'interstitial', name: 'acknowledge', when: { role: 'heading', name: 'Daily security acknowledgment' }, waitMs: 0,
+      check: [{ label: 'I acknowledge' }], click: { role: 'button', name: 'Continue' },
+    },
+    { step: 'assert', name: 'dashboard', target: { role: 'heading', name: landing } },
+    {
+      step: 'logout', name: 'sign out',
+      actions: [{ hover: { role: 'button', name: 'Account' } }, { click: { role: 'menuitem', name: 'Sign out' } }, { click: { role: 'button', name: 'Yes, sign out' } }],
+      expect: { text: 'You have signed out.' },
+    },
+  ];
+}
+
 export function patientLoginSteps(): JourneyStep[] {
   return [
     { step: 'open', name: 'open', path: '/patient/login', expect: { label: 'Username' } },
@@ -68,6 +93,21 @@ export const demoConfig = {
         // Quick session and security checks (the idle/absolute ones take 30 min and 12 h on this portal).
         ...(['logout-ends-session', 'session-rotation', 'cookie-policy', 'cache-policy', 'totp-single-use', 'transport'] as const).map((kind) => ({
           kind, name: kind, use: { pool: 'physicians' }, login: 'physician login', probePath: '/dashboard',
+        })),
+      ],
+    },
+    {
+      // The same portal's single-page flavour (/app): the harness is not told which is which.
+      name: 'demo-spa',
+      environment: 'demo',
+      baseUrl: 'demo',
+      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+      accounts: ['dr.nguyen', 'dr.haddad', 'dr.silva', 'dr.larsen'].map((id) => account(id, 'physician', 'physicians')),
+      journeys: [
+        { kind: 'login', name: 'physician login', use: { pool: 'physicians' }, steps: spaLoginSteps('Dashboard') },
+        // Its signed-in pages are one shell for everyone: the API says who is signed in.
+        ...(['logout-ends-session', 'session-rotation', 'cookie-policy', 'cache-policy', 'totp-single-use', 'transport'] as const).map((kind) => ({
+          kind, name: kind, use: { pool: 'physicians' }, login: 'physician login', probePath: '/api/app/me',
         })),
       ],
     },

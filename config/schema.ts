@@ -318,6 +318,12 @@ export const configSchema = z.strictObject({
     https: z.boolean().default(false),
     idleTimeout: durationSchema.optional(),
     absoluteTimeout: durationSchema.optional(),
+    /** The single-page flavour refreshes an open tab's session while the user was active this recently. */
+    activityWindow: durationSchema.optional(),
+    /** How often that refresh runs. */
+    refreshEvery: durationSchema.optional(),
+    /** Code length of the whole demo portal. */
+    totpDigits: z.union([z.literal(6), z.literal(8)]).default(6),
   }).prefault({}),
 });
 

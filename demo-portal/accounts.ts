@@ -22,6 +22,11 @@ export const BUILT_IN_ACCOUNTS: readonly DemoAccountSeed[] = [
     displayName: 'Sam Lee', firstName: 'Sam', lastName: 'Lee', dateOfBirth: '1990-07-01',
     activationToken: 'act-pat-new-7c1e5b2f9a4d8e36', status: 'pending-activation',
   },
+  // Physicians of the single-page flavour's demo journeys (their own TOTP steps).
+  { kind: 'provider', role: 'physician', username: 'dr.nguyen', npi: '1346802467', password: 'Nguyen-Demo-2024!', totpSeed: 'JPJOMKEFOIUC5LGTKVQZ5GX4BRTL3CZV', displayName: 'Dr. Lan Nguyen' },
+  { kind: 'provider', role: 'physician', username: 'dr.haddad', npi: '1357913576', password: 'Haddad-Demo-2024!', totpSeed: 'LT7HJYUZLNLRZ2OIS5COUHFUMVGU6H4P', displayName: 'Dr. Omar Haddad' },
+  { kind: 'provider', role: 'physician', username: 'dr.silva', npi: '1468024683', password: 'Silva-Demo-2024!', totpSeed: 'Q4N4PQGLNH7BM3EFUV67VILPGFSE7TC4', displayName: 'Dr. Ines Silva' },
+  { kind: 'provider', role: 'physician', username: 'dr.larsen', npi: '1579135794', password: 'Larsen-Demo-2024!', totpSeed: '46C3M3PPZXPUIWSFOXCQBSTWYJQQ7DFM', displayName: 'Dr. Erik Larsen' },
   { kind: 'provider', role: 'physician', username: 'lockout.test', npi: '1122334455', password: 'Lockout-Demo-2024!', totpSeed: 'S44XTW6J2HQXWYNGODQYT52GF32V7ZEK', displayName: 'Dr. Lock Out' },
 ];
 

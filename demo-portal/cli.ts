@@ -17,7 +17,11 @@ const USAGE = `Usage: portal-probe demo-portal [options]
   --fault SPEC          inject a fault; repeatable (see demo-portal/README.md)
   --idle-timeout DUR    idle session timeout, e.g. 90s, 30m (default 30m)
   --absolute-timeout DUR  absolute session timeout, e.g. 12h (default 12h)
-  --otp-boxes           six one-digit boxes on the verification page
+  --otp-boxes           one-digit boxes on the verification page
+  --totp-digits N       length of TOTP codes: 6 (default) or 8
+  --patient NAME        add a (fake) patient to the physician schedule; repeatable
+  --spa-activity-window DUR  single-page app: refresh the session only after input within DUR (default 5m)
+  --spa-refresh-every DUR    single-page app: keep-alive timer period (default 60s)
   -h, --help            show this help`;
 
 function port(flag: string, text: string | undefined): number | undefined {
@@ -48,6 +52,10 @@ export function parseCliArgs(argv: readonly string[]): DemoPortalOptions | 'help
       'idle-timeout': { type: 'string' },
       'absolute-timeout': { type: 'string' },
       'otp-boxes': { type: 'boolean' },
+      'totp-digits': { type: 'string' },
+      patient: { type: 'string', multiple: true },
+      'spa-activity-window': { type: 'string' },
+      'spa-refresh-every': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,6 +69,16 @@ export function parseCliArgs(argv: readonly string[]): DemoPortalOptions | 'help
   if (httpsPort !== undefined) opts.httpsPort = httpsPort;
   if (idle !== undefined) opts.idleTimeoutMs = idle;
   if (absolute !== undefined) opts.absoluteTimeoutMs = absolute;
+  const digits = values['totp-digits'];
+  if (digits !== undefined) {
+    if (digits !== '6' && digits !== '8') throw new Error(`--totp-digits must be 6 or 8, got "${digits}".`);
+    opts.totpDigits = digits === '8' ? 8 : 6;
+  }
+  if (values.patient !== undefined) opts.patients = values.patient;
+  const activity = duration('spa-activity-window', values['spa-activity-window']);
+  const refresh = duration('spa-refresh-every', values['spa-refresh-every']);
+  if (activity !== undefined) opts.spaActivityWindowMs = activity;
+  if (refresh !== undefined) opts.spaRefreshEveryMs = refresh;
   return opts;
 }
 
@@ -112,6 +130,7 @@ export async function main(argv: string[]): Promise<number> {
   const lines = [
     'Demo portal running',
     `  HTTP:        ${portal.url}/login   (patients: ${portal.url}/patient/login)`,
+    `  Single-page: ${portal.url}/app   (sign-in in an iframe: ${portal.url}/app/embedded)`,
     ...(portal.httpsUrl ? [`  HTTPS:       ${portal.httpsUrl}/login   (self-signed certificate; also https://localhost:${new URL(portal.httpsUrl).port})`] : []),
     `  Admin token: ${portal.adminToken}   (Authorization: Bearer <token> on /__admin/*)`,
     `  Faults:      ${portal.faults().join(', ') || 'none'}`,

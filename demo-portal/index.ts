@@ -12,6 +12,8 @@ import type { DemoAccount, DemoPortal, DemoPortalOptions } from './types.ts';
 
 export { DEMO_STEPS, parseFault, type DemoStep, type Fault, type Engine } from './faults.ts';
 export { BUILT_IN_ACCOUNTS } from './accounts.ts';
+export { resolveSettings, type PortalSettings } from './state.ts';
+export type { TotpDigits } from './totp.ts';
 export type {
   AccountKind,
   AccountRole,

@@ -8,14 +8,15 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAdminRoutes } from './admin.ts';
-import { renderNotFound, renderVendorError } from './pages/errors.ts';
+import { renderNotFound, renderVendorError, vendorErrorJson } from './pages/errors.ts';
 import { registerAppRoutes } from './routes/app.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerPatientRoutes } from './routes/patient.ts';
 import { registerRecoveryRoutes } from './routes/recovery.ts';
+import { registerSpaRoutes } from './routes/spa.ts';
 import { registerStaticRoutes } from './routes/static.ts';
 import type { PortalState } from './state.ts';
-import { sendHtml } from './web.ts';
+import { sendHtml, wantsJson } from './web.ts';
 
 export interface AppOptions {
   logger: boolean;
@@ -61,6 +62,8 @@ export function buildApp(state: PortalState, opts: AppOptions): FastifyInstance 
     const status = state.faults.httpErrorFor(step);
     if (status !== undefined) {
       const reference = `ERR-${randomBytes(4).toString('hex').toUpperCase()}`;
+      // A vendor's API gateway fails in JSON; its web tier fails with a page.
+      if (wantsJson(request)) return reply.code(status).send(vendorErrorJson(status, reference));
       return sendHtml(reply, status, renderVendorError(status, reference));
     }
   });
@@ -70,17 +73,23 @@ export function buildApp(state: PortalState, opts: AppOptions): FastifyInstance 
   registerAppRoutes(app, state);
   registerRecoveryRoutes(app, state);
   registerPatientRoutes(app, state);
+  registerSpaRoutes(app, state);
   registerAdminRoutes(app, state);
 
   app.setNotFoundHandler(async (request, reply) => {
-    if ((request.headers.accept ?? '').includes('application/json')) return reply.code(404).send({ error: 'not-found' });
+    if (wantsJson(request)) return reply.code(404).send({ error: 'not-found' });
     return sendHtml(reply, 404, renderNotFound());
   });
 
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
-    return sendHtml(reply, status, renderVendorError(status, `ERR-${randomBytes(4).toString('hex').toUpperCase()}`));
+    const reference = `ERR-${randomBytes(4).toString('hex').toUpperCase()}`;
+    if (wantsJson(request)) {
+      // A client mistake (e.g. a malformed JSON body) is not a vendor outage.
+      return reply.code(status).send(status === 500 ? vendorErrorJson(status, reference) : { error: 'bad-request', status, message: error.message ?? 'Bad request.' });
+    }
+    return sendHtml(reply, status, renderVendorError(status, reference));
   });
 
   return app;

@@ -10,7 +10,7 @@ import { LockoutTracker } from './lockout.ts';
 import { Outbox } from './outbox.ts';
 import { SessionStore, type SessionTimeouts } from './sessions.ts';
 import { ResetLinks } from './tokens.ts';
-import { TotpVerifier } from './totp.ts';
+import { TotpVerifier, type TotpDigits } from './totp.ts';
 import type { DemoAccount, DemoPortalOptions } from './types.ts';
 
 export interface PortalSettings {
@@ -21,6 +21,11 @@ export interface PortalSettings {
   resetLinkTtlMs: number;
   activationTtlMs: number;
   otpBoxes: boolean;
+  totpDigits: TotpDigits;
+  /** Extra names for the physician schedule (both flavours). */
+  patients: readonly string[];
+  spaActivityWindowMs: number;
+  spaRefreshEveryMs: number;
   adminToken: string;
   logger: boolean;
 }
@@ -34,6 +39,21 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+function digitsOf(value: number | undefined): TotpDigits {
+  if (value === undefined || value === 6 || value === 8) return value ?? 6;
+  throw new Error(`Demo portal option totpDigits must be 6 or 8, got ${String(value)}.`);
+}
+
+/** Names end up in HTML and JSON (escaped); refusing odd input keeps a typo from passing as a canary. */
+function patientsOf(value: readonly unknown[] | undefined): string[] {
+  return (value ?? []).map((name) => {
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 100) {
+      throw new Error(`Demo portal option patients must hold non-empty names of at most 100 characters, got ${JSON.stringify(name)}.`);
+    }
+    return name.trim();
+  });
+}
+
 export function resolveSettings(opts: DemoPortalOptions): PortalSettings {
   const adminToken = opts.adminToken ?? randomBytes(32).toString('hex');
   if (adminToken.length < 16) throw new Error('Demo portal option adminToken must be at least 16 characters long.');
@@ -45,6 +65,10 @@ export function resolveSettings(opts: DemoPortalOptions): PortalSettings {
     resetLinkTtlMs: positive('resetLinkTtlMs', opts.resetLinkTtlMs, 24 * HOUR),
     activationTtlMs: positive('activationTtlMs', opts.activationTtlMs, 72 * HOUR),
     otpBoxes: opts.otpBoxes ?? false,
+    totpDigits: digitsOf(opts.totpDigits),
+    patients: patientsOf(opts.patients),
+    spaActivityWindowMs: positive('spaActivityWindowMs', opts.spaActivityWindowMs, 5 * MINUTE),
+    spaRefreshEveryMs: positive('spaRefreshEveryMs', opts.spaRefreshEveryMs, MINUTE),
     adminToken,
     logger: opts.logger ?? false,
   };
@@ -60,7 +84,7 @@ export function localDate(ms: number): string {
 export class PortalState {
   readonly events = new EventLog();
   readonly outbox = new Outbox();
-  readonly totp = new TotpVerifier();
+  readonly totp: TotpVerifier;
   readonly faults: FaultSet;
   readonly lockout: LockoutTracker;
   readonly sessions: SessionStore;
@@ -76,6 +100,7 @@ export class PortalState {
     faultSpecs: readonly string[],
   ) {
     this.faults = new FaultSet(faultSpecs);
+    this.totp = new TotpVerifier(settings.totpDigits);
     this.lockout = new LockoutTracker({ threshold: settings.lockoutThreshold, lockMs: settings.lockoutMs });
     this.sessions = new SessionStore(() => this.timeouts());
     this.resetLinks = new ResetLinks(settings.resetLinkTtlMs);

@@ -22,8 +22,16 @@ export interface DemoPortalOptions {
   lockoutMs?: number;
   resetLinkTtlMs?: number;
   activationTtlMs?: number;
-  /** MFA page uses six one-digit boxes instead of one field. */
+  /** MFA page uses one-digit boxes (one per code digit) instead of one field. */
   otpBoxes?: boolean;
+  /** Length of TOTP codes, for the whole portal (both flavours). Default 6. */
+  totpDigits?: 6 | 8;
+  /** Extra (fake) patient names appended to the physician schedule in both flavours, marked data-phi — e.g. a canary. */
+  patients?: string[];
+  /** Single-page flavour: the keep-alive refreshes only if the user gave input within this window. Default 5 minutes. */
+  spaActivityWindowMs?: number;
+  /** Single-page flavour: how often the keep-alive timer fires while signed in. Default 60 s. */
+  spaRefreshEveryMs?: number;
   adminToken?: string;
   logger?: boolean;
   accounts?: DemoAccountSeed[];

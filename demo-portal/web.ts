@@ -53,8 +53,12 @@ export function noStore(state: PortalState, reply: FastifyReply): void {
   reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
 }
 
-function wantsJson(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('application/json');
+/**
+ * JSON clients: anything that asks for JSON, and everything under /api/ whatever it asks for
+ * (a bare fetch() accepts anything, and an API must never answer with a page).
+ */
+export function wantsJson(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('application/json') || request.url.startsWith('/api/');
 }
 
 export interface GuardOptions {
@@ -80,7 +84,9 @@ export function requireSession(state: PortalState, request: FastifyRequest, repl
     state.events.record('session-expired', { account: found.accountId, step: opts.step, detail: found.reason });
   }
   if (wantsJson(request)) {
-    void reply.code(401).send({ error: 'not-authenticated', message: 'Sign in to continue.' });
+    // `expired` follows the page rule for ?expired=1: a cookie was sent but no longer signs anyone in.
+    const expired = cookie !== undefined && found.state !== 'valid';
+    void reply.code(401).send({ error: 'not-authenticated', message: 'Sign in to continue.', expired });
     return undefined;
   }
   if (found.state === 'valid') {

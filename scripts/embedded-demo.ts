@@ -25,6 +25,9 @@ export async function startEmbeddedDemo(config: ProbeConfig, faults: string[]): 
       faults, https: config.demo.https, otpBoxes: config.demo.otpBoxes,
       ...(config.demo.idleTimeout !== undefined ? { idleTimeoutMs: config.demo.idleTimeout } : {}),
       ...(config.demo.absoluteTimeout !== undefined ? { absoluteTimeoutMs: config.demo.absoluteTimeout } : {}),
+      ...(config.demo.activityWindow !== undefined ? { spaActivityWindowMs: config.demo.activityWindow } : {}),
+      ...(config.demo.refreshEvery !== undefined ? { spaRefreshEveryMs: config.demo.refreshEvery } : {}),
+      totpDigits: config.demo.totpDigits,
     });
   } catch (e) {
     throw new HarnessError('DEMO_PORTAL', `The embedded demo portal did not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

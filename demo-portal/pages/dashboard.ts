@@ -3,28 +3,15 @@
  * screenshots mask protected health information before anything leaves the machine.
  */
 import { html, page, type Html } from './html.ts';
+import { CLAIMS, LABS, MESSAGES, schedule } from '../records.ts';
 import type { AccountRole } from '../types.ts';
 
 export interface Viewer {
   displayName: string;
   role: AccountRole;
+  /** The `patients` option: extra names on the physician schedule. */
+  extraPatients?: readonly string[];
 }
-
-const SCHEDULE = [
-  { time: '08:30', patient: 'Jordan Ellis', reason: 'Annual physical' },
-  { time: '09:15', patient: 'Maria Santos', reason: 'Follow-up: hypertension' },
-  { time: '10:00', patient: 'Wei Zhang', reason: 'Lab review' },
-] as const;
-
-const LABS = [
-  { patient: 'Jordan Ellis', test: 'Lipid panel', status: 'Final' },
-  { patient: 'Maria Santos', test: 'Basic metabolic panel', status: 'Preliminary' },
-] as const;
-
-const CLAIMS = [
-  { id: 'CLM-20931', patient: 'Wei Zhang', amount: '$182.00', status: 'Submitted' },
-  { id: 'CLM-20932', patient: 'Maria Santos', amount: '$96.50', status: 'Denied' },
-] as const;
 
 function nav(role: AccountRole, current: string): Html {
   const links = [{ href: '/dashboard', text: 'Dashboard' }];
@@ -46,13 +33,13 @@ ${CLAIMS.map((c) => html`<tr><td>${c.id}</td><td data-phi>${c.patient}</td><td>$
 </tbody></table>`;
 }
 
-function roleContent(role: AccountRole): Html {
-  switch (role) {
+function roleContent(viewer: Viewer): Html {
+  switch (viewer.role) {
     case 'physician':
       return html`<section aria-labelledby="schedule-heading">
   <h2 id="schedule-heading">Today's schedule</h2>
   <table><thead><tr><th scope="col">Time</th><th scope="col">Patient</th><th scope="col">Reason</th></tr></thead><tbody>
-${SCHEDULE.map((s) => html`<tr><td>${s.time}</td><td data-phi>${s.patient}</td><td>${s.reason}</td></tr>`)}
+${schedule(viewer.extraPatients ?? []).map((s) => html`<tr><td>${s.time}</td><td data-phi>${s.patient}</td><td>${s.reason}</td></tr>`)}
   </tbody></table>
 </section>
 <section aria-labelledby="labs-heading">
@@ -68,9 +55,8 @@ ${SCHEDULE.map((s) => html`<tr><td>${s.time}</td><td data-phi>${s.patient}</td><
       return html`<section aria-labelledby="messages-heading">
   <h2 id="messages-heading">Messages</h2>
   <ul class="messages">
-    <li><strong>Your lab results are ready</strong> — from your care team</li>
-    <li><strong>Appointment reminder</strong> — next Tuesday at 10:00</li>
-  </ul>
+${MESSAGES.map((m) => html`    <li><strong>${m.title}</strong> — ${m.from}</li>
+`)}  </ul>
 </section>`;
   }
 }
@@ -79,7 +65,7 @@ export function renderDashboard(viewer: Viewer): string {
   const body = html`<h1>Dashboard</h1>
 <p data-testid="signed-in-user">Signed in as ${viewer.displayName}</p>
 ${nav(viewer.role, '/dashboard')}
-${roleContent(viewer.role)}`;
+${roleContent(viewer)}`;
   return page({ title: 'Dashboard', body, signedIn: true });
 }
 

@@ -31,6 +31,11 @@ export function renderVendorError(status: number, reference: string): string {
 `.value;
 }
 
+/** The same failure for JSON clients (the single-page app, API probes). */
+export function vendorErrorJson(status: number, reference: string): { error: 'vendor-error'; status: number; reference: string; message: string } {
+  return { error: 'vendor-error', status, reference, message: `${vendorErrorTitle(status)}. The server could not complete your request. Please try again later.` };
+}
+
 export function renderAccessDenied(): string {
   const body = html`<h1>Access denied</h1>
 <p>You do not have permission to view this page.</p>

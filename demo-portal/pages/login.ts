@@ -62,23 +62,27 @@ ${alert(opts.error, 'login-error')}
 </form>
 <p class="links"><a href="/forgot-password">Forgot password?</a></p>
 ${opts.cookieBanner && html`<div class="cookie-banner" role="dialog" aria-label="Cookie notice"><p>We use cookies to keep you signed in and to improve this portal. By continuing you accept our cookie policy.</p></div>`}`;
-  return page({ title: heading, body, scripts: ['/static/login.js'] });
+  return page({ title: heading, body, scripts: ['/static/engine.js', '/static/login.js'] });
 }
 
 export interface MfaPageOptions {
   boxes: boolean;
+  /** The totpDigits option: the field's maxlength, the number of boxes and the instruction follow it. */
+  digits: number;
   error?: string;
 }
 
 export function renderMfaPage(opts: MfaPageOptions): string {
+  const n = opts.digits;
+  const positions = Array.from({ length: n }, (_, i) => i + 1);
   const field = opts.boxes
     ? html`<fieldset class="otp-boxes"><legend>Verification code</legend>
-    ${[1, 2, 3, 4, 5, 6].map((n) => html`<input class="otp-box" inputmode="numeric" maxlength="1" autocomplete="${n === 1 ? 'one-time-code' : 'off'}" aria-label="Digit ${n} of 6">`)}
+    ${positions.map((p) => html`<input class="otp-box" inputmode="numeric" maxlength="1" autocomplete="${p === 1 ? 'one-time-code' : 'off'}" aria-label="Digit ${p} of ${n}">`)}
     <input type="hidden" name="otp" id="otp">
   </fieldset>`
-    : html`<div class="field"><label for="otp">Verification code</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="6"></div>`;
+    : html`<div class="field"><label for="otp">Verification code</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="${n}"></div>`;
   const body = html`<h1>Two-step verification</h1>
-<p>Enter the 6-digit code from your authenticator app.</p>
+<p>Enter the ${n}-digit code from your authenticator app.</p>
 ${alert(opts.error, 'mfa-error')}
 <form id="mfa-form" method="post" action="/mfa">
   ${field}

@@ -16,7 +16,7 @@ export const ACK_REQUIRED = 'Select the acknowledgment checkbox to continue.';
 export function registerAppRoutes(app: FastifyInstance, state: PortalState): void {
   const viewerOf = (session: Session) => {
     const account = state.accounts.get(session.accountId);
-    return account && { displayName: account.displayName, role: account.role, kind: account.kind, id: account.id };
+    return account && { displayName: account.displayName, role: account.role, kind: account.kind, id: account.id, extraPatients: state.settings.patients };
   };
 
   /** A signed-in page that only some roles may see; interstitials come first. */

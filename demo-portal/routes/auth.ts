@@ -6,14 +6,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeDuration } from '../durations.ts';
 import { loginPath, renderLoginPage, renderMfaPage } from '../pages/login.ts';
-import { isWellFormedSessionId } from '../sessions.ts';
+import { codeStep, endSession, passwordStep, pendingCode } from '../signin.ts';
 import type { PortalState } from '../state.ts';
 import type { AccountKind } from '../types.ts';
-import { clearSessionCookie, field, noStore, pendingInterstitial, seeOther, sendHtml, SESSION_COOKIE, setSessionCookie } from '../web.ts';
+import { field, noStore, seeOther, sendHtml, SESSION_COOKIE } from '../web.ts';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password.';
 export const WRONG_CODE = 'The verification code is incorrect or has expired.';
 export const REUSED_CODE = 'That code has already been used. Wait for a new code.';
+export const SIGNED_OUT = 'You have signed out.';
+export const SESSION_EXPIRED = 'Your session has expired. Please sign in again.';
 
 /** Browsers resolve every *.localhost name to loopback, so this "other site" needs no DNS. */
 export const LOOKALIKE_HOST = 'login-portal.localhost';
@@ -24,8 +26,8 @@ export function lockedMessage(lockoutMs: number): string {
 
 function notices(flavour: AccountKind, query: unknown): string | undefined {
   const q = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
-  if (q['signed-out'] === '1') return 'You have signed out.';
-  if (q['expired'] === '1') return 'Your session has expired. Please sign in again.';
+  if (q['signed-out'] === '1') return SIGNED_OUT;
+  if (q['expired'] === '1') return SESSION_EXPIRED;
   if (flavour === 'patient' && q['activated'] === '1') return 'Your account is activated. Sign in with your new password.';
   return undefined;
 }
@@ -52,39 +54,9 @@ export function registerAuthRoutes(app: FastifyInstance, state: PortalState): vo
 
   const submitLogin = (flavour: AccountKind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const found = state.accounts.findForLogin(field(request, 'username'), flavour);
-    // A not-yet-activated account answers exactly like an unknown one and is never locked.
-    const account = found?.status === 'active' ? found : undefined;
-    const passwordOk = await state.accounts.checkPassword(account, field(request, 'password'));
-    const locked = (): FastifyReply => sendHtml(reply, 423, loginPage(request, flavour, { error: lockedMessage(state.settings.lockoutMs) }));
-    const invalid = (): FastifyReply => sendHtml(reply, 401, loginPage(request, flavour, { error: INVALID_CREDENTIALS }));
-
-    if (!account) {
-      state.events.record('login-failed', { step: 'login', detail: found ? 'not-activated' : 'unknown-user', ...(found ? { account: found.id } : {}) });
-      return invalid();
-    }
-    if (state.lockout.isLocked(account.id)) {
-      state.events.record('login-locked', { account: account.id, step: 'login', detail: 'attempt-while-locked' });
-      return locked();
-    }
-    if (!passwordOk) {
-      const outcome = state.lockout.recordFailure(account.id);
-      state.events.record('login-failed', { account: account.id, step: 'login', detail: 'wrong-password' });
-      if (outcome.locked) {
-        state.events.record('login-locked', { account: account.id, step: 'login', detail: 'threshold-reached' });
-        return locked();
-      }
-      return invalid();
-    }
-
-    state.lockout.recordSuccess(account.id);
-    const presented = request.cookies[SESSION_COOKIE];
-    if (presented !== undefined) state.sessions.destroy(presented);
-    // session-not-rotated: adopt whatever id the browser brought — the session-fixation hole.
-    const keepId = state.faults.has('session-not-rotated') && presented !== undefined && isWellFormedSessionId(presented);
-    const session = state.sessions.createPreAuth(account.id, flavour, keepId ? presented : undefined);
-    state.events.record('password-verified', { account: account.id, step: 'login' });
-    state.events.record('session-created', { account: account.id, step: 'login', detail: 'pre-auth' });
-    setSessionCookie(state, request, reply, session.id);
+    const outcome = await passwordStep(state, request, reply, found, field(request, 'password'));
+    if (outcome === 'locked') return sendHtml(reply, 423, loginPage(request, flavour, { error: lockedMessage(state.settings.lockoutMs) }));
+    if (outcome === 'invalid') return sendHtml(reply, 401, loginPage(request, flavour, { error: INVALID_CREDENTIALS }));
     return seeOther(reply, '/mfa');
   };
 
@@ -99,47 +71,22 @@ export function registerAuthRoutes(app: FastifyInstance, state: PortalState): vo
     if (found.state !== 'valid') return seeOther(reply, '/login');
     if (found.session.stage === 'authenticated') return seeOther(reply, '/dashboard');
     noStore(state, reply);
-    return sendHtml(reply, 200, renderMfaPage({ boxes: state.settings.otpBoxes }));
+    return sendHtml(reply, 200, renderMfaPage({ boxes: state.settings.otpBoxes, digits: state.settings.totpDigits }));
   });
 
   app.post('/mfa', { config: { step: 'mfa' } }, async (request, reply) => {
-    const cookie = request.cookies[SESSION_COOKIE];
-    const found = state.sessions.lookup(cookie);
-    if (found.state !== 'valid' || found.session.stage !== 'pre-auth') {
-      return seeOther(reply, found.state === 'expired' ? '/login?expired=1' : '/login');
-    }
-    const account = state.accounts.get(found.session.accountId);
-    if (!account) return seeOther(reply, '/login');
+    const pending = pendingCode(state, request);
+    if (!('session' in pending)) return seeOther(reply, pending.expired ? '/login?expired=1' : '/login');
     noStore(state, reply);
-    const outcome = state.totp.verify(account.id, account.totpSeed, field(request, 'otp'), {
-      allowReuse: state.faults.has('totp-reuse-accepted'),
-      rejectAll: state.faults.has('totp-always-rejected'),
-    });
-    const again = (error: string): FastifyReply => sendHtml(reply, 401, renderMfaPage({ boxes: state.settings.otpBoxes, error }));
-    if (outcome.result === 'rejected') {
-      state.events.record('mfa-rejected', { account: account.id, step: 'mfa' });
-      return again(WRONG_CODE);
-    }
-    if (outcome.result === 'replay') {
-      state.events.record('mfa-replay', { account: account.id, step: 'mfa' });
-      return again(REUSED_CODE);
-    }
-    const session = state.sessions.authenticate(found.session, !state.faults.has('session-not-rotated'));
-    session.noticePending = state.faults.has('extra-step');
-    state.events.record('mfa-accepted', { account: account.id, step: 'mfa' });
-    state.events.record('session-created', { account: account.id, step: 'mfa', detail: 'authenticated' });
-    setSessionCookie(state, request, reply, session.id);
-    return seeOther(reply, pendingInterstitial(state, session) ?? '/dashboard');
+    const outcome = codeStep(state, request, reply, pending.session, pending.account, field(request, 'otp'));
+    const again = (error: string): FastifyReply => sendHtml(reply, 401, renderMfaPage({ boxes: state.settings.otpBoxes, digits: state.settings.totpDigits, error }));
+    if (outcome.result === 'rejected') return again(WRONG_CODE);
+    if (outcome.result === 'replay') return again(REUSED_CODE);
+    return seeOther(reply, outcome.next ?? '/dashboard');
   });
 
   app.post('/logout', { config: { step: 'logout' } }, async (request, reply) => {
-    const found = state.sessions.lookup(request.cookies[SESSION_COOKIE]);
-    if (found.state === 'valid') {
-      // logout-keeps-session: the browser forgets the cookie but the server never ends the session.
-      if (!state.faults.has('logout-keeps-session')) state.sessions.destroy(found.session.id);
-      state.events.record('logout', { account: found.session.accountId, step: 'logout' });
-    }
-    clearSessionCookie(state, request, reply);
+    endSession(state, request, reply);
     return seeOther(reply, '/login?signed-out=1');
   });
 }

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import assert from 'node:assert/strict';
 import { generateSync } from 'otplib';
-import type { DemoAccount, DemoPortal } from '../../demo-portal/index.ts';
+import type { AccountRole, DemoAccount, DemoAccountSeed, DemoPortal } from '../../demo-portal/index.ts';
 
 export interface Response {
   status: number;
@@ -111,9 +111,34 @@ export function rawRequest(url: URL, method: string, headers: Record<string, str
 }
 
 /** The code for the current 30 s step plus `offset` steps (the portal accepts offsets -1, 0, +1). */
-export function totp(seed: string, offset = 0): string {
+export function totp(seed: string, offset = 0, digits: 6 | 8 = 6): string {
   const step = Math.floor(Date.now() / 30_000) + offset;
-  return generateSync({ secret: seed, epoch: step * 30 });
+  return generateSync({ secret: seed, epoch: step * 30, digits });
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * Accounts of one role with random passwords and seeds, so a test owns its TOTP steps (a code
+ * step is usable once per account) and never collides with another test's sign-ins.
+ */
+export function testAccounts(prefix: string, n: number, role: AccountRole = 'physician'): DemoAccountSeed[] {
+  const names = { physician: 'Dr. Test', billing: 'Biller Test', patient: 'Patient Test' } as const;
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i + 1}`, kind: role === 'patient' ? 'patient' as const : 'provider' as const, role, username: `${prefix}${i + 1}`,
+    password: `Pw-${Math.random().toString(36).slice(2)}-X9!`,
+    totpSeed: Array.from({ length: 32 }, () => B32[Math.floor(Math.random() * 32)]).join(''),
+    displayName: `${names[role]} ${i + 1}`,
+  }));
+}
+
+/** A JSON request the way the single-page app sends it. */
+export function postJson(client: Client, path: string, json: unknown = {}): Promise<Response> {
+  return client.request('POST', path, { json, headers: { accept: 'application/json' } });
+}
+
+export function jsonOf<T = Record<string, unknown>>(res: Response): T {
+  return JSON.parse(res.body) as T;
 }
 
 export function account(portal: DemoPortal, id: string): DemoAccount {
@@ -159,4 +184,21 @@ export function sleep(ms: number): Promise<void> {
 export function roleText(html: string, role: 'alert' | 'status'): string | undefined {
   const match = new RegExp(`<div role="${role}"[^>]*>([\\s\\S]*?)</div>`).exec(html);
   return match?.[1]?.replace(/<[^>]+>/g, '').trim();
+}
+
+/** Password and code through the single-page app's API; returns the `next` view. */
+export async function spaSignIn(c: Client, who: DemoAccount, digits: 6 | 8 = 6): Promise<string> {
+  const login = await postJson(c, '/api/app/login', { username: who.username, password: who.password });
+  assert.equal(login.status, 200, login.body);
+  assert.deepEqual(jsonOf(login), { next: 'mfa' });
+  const mfa = await postJson(c, '/api/app/mfa', { code: totp(who.totpSeed, 0, digits) });
+  assert.equal(mfa.status, 200, mfa.body);
+  return jsonOf<{ next: string }>(mfa).next;
+}
+
+/** The config the SPA shell carries in its JSON script element. */
+export function configOf(res: Response): Record<string, unknown> {
+  const json = /<script type="application\/json" id="spa-config">([\s\S]*?)<\/script>/.exec(res.body)?.[1];
+  assert.ok(json, 'the shell carries its config');
+  return JSON.parse(json) as Record<string, unknown>;
 }

@@ -38,7 +38,8 @@ export function startCli(args: string[], o: { cwd: string; env?: Record<string, 
 
 export function tempDir(prefix = 'pp-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // PP_KEEP_TMP=1 keeps what a test run wrote, to look at after a failure.
+  return { dir, cleanup: () => { if (!process.env.PP_KEEP_TMP) rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export function writeJson(file: string, value: unknown): void {

@@ -2,10 +2,11 @@
  * Configs that point portal-probe at a demo portal the test started itself — the same
  * path a real portal takes: an http(s) URL and env: secret references.
  */
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import type { DemoPortal } from '../../demo-portal/index.ts';
-import type { ProbeConfigInput } from '../../config/schema.ts';
-import { demoEnvName, providerLoginSteps } from '../../config/demo.config.ts';
+import type { JourneyStep, ProbeConfigInput } from '../../config/schema.ts';
+import { demoEnvName, providerLoginSteps, spaLoginSteps } from '../../config/demo.config.ts';
 import { writeJson } from './cli.ts';
 
 export interface ProbeSetup { configFile: string; outputDir: string; env: Record<string, string> }
@@ -45,18 +46,11 @@ export function writeProviderConfig(dir: string, portal: DemoPortal, o: {
   budgets?: Record<string, number>; stepMs?: number; journeyMs?: number; workers?: number; name?: string; baseUrl?: string; thinkTimeMs?: number;
 }): ProbeSetup {
   const ids = o.accountIds ?? ['dr.rivera'];
-  const config: ProbeConfigInput = {
-    portals: [providerPortal(portal, { ...o, accountIds: ids })],
-    browsers: (o.browsers ?? ['chromium']) as ProbeConfigInput['browsers'],
-    viewports: o.viewports ?? ['desktop'],
-    budgets: o.budgets ?? {},
-    timeouts: { stepMs: o.stepMs ?? 4000, journeyMs: o.journeyMs ?? 90_000 },
-    workers: o.workers ?? 1,
-    outputDir: path.join(dir, 'out'),
-  };
+  const setup = writeConfig(dir, [providerPortal(portal, { ...o, accountIds: ids })], secretEnv(portal, ids), { workers: 1, ...o });
+  // One config file per directory, at the path tests have always found it.
   const configFile = path.join(dir, 'portal-probe.config.json');
-  writeJson(configFile, config);
-  return { configFile, outputDir: path.join(dir, 'out'), env: secretEnv(portal, ids) };
+  renameSync(setup.configFile, configFile);
+  return { ...setup, configFile };
 }
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -68,4 +62,46 @@ export function physicians(prefix: string, n: number, password?: (i: number) => 
     totpSeed: Array.from({ length: 32 }, () => B32[Math.floor(Math.random() * 32)]).join(''),
     displayName: `Dr. Test ${i + 1}`,
   }));
+}
+
+export type Flavour = 'classic' | 'spa';
+/** The journey of each demo flavour: the server-rendered provider login and the single-page one. */
+export const FLAVOUR_JOURNEY: Record<Flavour, string> = { classic: 'classic login', spa: 'spa login' };
+
+/**
+ * A portal entry with one login journey per flavour of the demo portal, each on its own
+ * accounts (a pool when several), so both flavours run as journeys of one CLI run.
+ */
+export function flavoursPortal(portal: DemoPortal, o: { accounts: Record<Flavour, string[]>; name?: string; digits?: number; stepsFor?: (f: Flavour) => JourneyStep[] }): PortalInput {
+  const flavours = Object.keys(o.accounts) as Flavour[];
+  return {
+    name: o.name ?? 'test-portal', environment: 'test', baseUrl: portal.url,
+    totp: { acceptedWindow: 1, minRemainingMs: 3000, ...(o.digits ? { digits: o.digits } : {}) },
+    accounts: flavours.flatMap((f) => (o.accounts[f] ?? []).map((id) => ({
+      id, role: 'physician', username: id, pool: f,
+      password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+    }))),
+    journeys: flavours.map((f) => ({
+      kind: 'login' as const, name: FLAVOUR_JOURNEY[f], use: { pool: f },
+      steps: o.stepsFor ? o.stepsFor(f) : f === 'spa' ? spaLoginSteps('Dashboard') : providerLoginSteps('username', 'Dashboard'),
+    })),
+  };
+}
+
+/** A config file for `portals` with the run settings tests vary. */
+export function writeConfig(dir: string, portals: PortalInput[], env: Record<string, string>, o: {
+  browsers?: string[]; viewports?: ProbeConfigInput['viewports']; budgets?: Record<string, number>; stepMs?: number; journeyMs?: number; workers?: number;
+} = {}): ProbeSetup {
+  const config: ProbeConfigInput = {
+    portals,
+    browsers: (o.browsers ?? ['chromium']) as ProbeConfigInput['browsers'],
+    viewports: o.viewports ?? ['desktop'],
+    budgets: o.budgets ?? {},
+    timeouts: { stepMs: o.stepMs ?? 4000, journeyMs: o.journeyMs ?? 90_000 },
+    workers: o.workers ?? 2,
+    outputDir: path.join(dir, 'out'),
+  };
+  const configFile = path.join(dir, `portal-probe-${Math.random().toString(36).slice(2, 8)}.config.json`);
+  writeJson(configFile, config);
+  return { configFile, outputDir: path.join(dir, 'out'), env };
 }

@@ -1,127 +1,172 @@
 /**
  * Each login-related demo-portal fault must fail the journey at the right step with the
- * right help-desk category — and only where it should (one engine, one viewport).
+ * right help-desk category — and only where it should (one engine, one viewport) — in
+ * both flavours of the portal: the server-rendered one and the single-page one. Each run
+ * has one journey per flavour, and the harness is not told which is which.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
 import { latestRun, runCli, tempDir } from '../helpers/cli.ts';
-import { physicians, writeProviderConfig } from '../helpers/portal-config.ts';
+import { FLAVOUR_JOURNEY, flavoursPortal, physicians, secretEnv, writeConfig, type Flavour } from '../helpers/portal-config.ts';
 import type { JourneyResult } from '../../core/result.ts';
 
+const FLAVOURS: Flavour[] = ['classic', 'spa'];
+const STEP_MS = 4000;
 let portal: DemoPortal;
 const tmp = tempDir();
-let accountNo = 0;
+let runNo = 0;
 
 before(async () => {
-  portal = await startDemoPortal({ https: false, accounts: physicians('fault', 12) });
+  portal = await startDemoPortal({ https: false, accounts: physicians('fault', 24) });
 });
 after(async () => {
   await portal.close();
   tmp.cleanup();
 });
 
-/** Runs one probe against the portal with `faults` set; each run gets its own account. */
-async function probeWith(faults: string[], o: Parameters<typeof writeProviderConfig>[2] = {}): Promise<{ code: number; results: JourneyResult[]; stdout: string }> {
+/** One CLI run with `faults` set: a journey per flavour, each on accounts of its own. */
+async function probeWith(faults: string[], o: Parameters<typeof writeConfig>[3] = {}): Promise<{ code: number; results: JourneyResult[]; stdout: string }> {
   portal.setFaults(faults);
   portal.reset();
-  accountNo += 1;
-  const dir = `${tmp.dir}/run-${accountNo}`;
-  const setup = writeProviderConfig(tmp.dir + '/', portal, { accountIds: [`fault${accountNo}`], ...o });
+  runNo += 1;
+  const ids = { classic: [`fault${2 * runNo - 1}`], spa: [`fault${2 * runNo}`] };
+  const setup = writeConfig(tmp.dir, [flavoursPortal(portal, { accounts: ids })], secretEnv(portal, [...ids.classic, ...ids.spa]), { stepMs: STEP_MS, ...o });
+  const dir = `${tmp.dir}/run-${runNo}`;
   const r = await runCli(['run', '--config', setup.configFile, '--output', dir], { cwd: tmp.dir, env: setup.env });
   const { run } = latestRun(dir);
   return { code: r.code, results: run.results, stdout: r.stdout + r.stderr };
 }
 
-function only(results: JourneyResult[], browser: string, viewport = 'desktop'): JourneyResult {
-  const r = results.find((x) => x.browser.name === browser && x.viewport.name === viewport);
-  assert.ok(r, `no result for ${browser}/${viewport}`);
+function only(results: JourneyResult[], flavour: Flavour, browser = 'chromium', viewport = 'desktop'): JourneyResult {
+  const r = results.find((x) => x.journey === FLAVOUR_JOURNEY[flavour] && x.browser.name === browser && x.viewport.name === viewport);
+  assert.ok(r, `no result for ${flavour} ${browser}/${viewport}`);
   return r;
 }
 
-test('clean portal: passes in Chromium and Firefox with every step timed', async () => {
+test('clean portal: both flavours pass in Chromium and Firefox with every step timed', async () => {
   const { code, results } = await probeWith([], { browsers: ['chromium', 'firefox'] });
-  assert.equal(code, 0);
-  for (const b of ['chromium', 'firefox']) {
-    const r = only(results, b);
-    assert.equal(r.outcome, 'passed', JSON.stringify(r));
-    assert.match(r.browser.version ?? '', /^\d+\./);
-    for (const s of r.steps.filter((x) => x.status !== 'skipped')) assert.ok(s.durationMs !== null && s.durationMs >= 0, `${s.name} timed`);
+  assert.equal(code, 0, JSON.stringify(results.map((r) => [r.journey, r.browser.name, r.outcome, r.errorMessage])));
+  for (const f of FLAVOURS) {
+    for (const b of ['chromium', 'firefox']) {
+      const r = only(results, f, b);
+      assert.equal(r.outcome, 'passed', JSON.stringify(r));
+      assert.match(r.browser.version ?? '', /^\d+\./);
+      for (const s of r.steps.filter((x) => x.status !== 'skipped')) assert.ok(s.durationMs !== null && s.durationMs >= 0, `${f} ${b}: ${s.name} timed`);
+    }
   }
 });
 
 test('delay:login:1500 shows in the sign-in step and breaks its budget → degraded, exit 1', async () => {
   const { code, results } = await probeWith(['delay:login:1500'], { budgets: { 'sign in': 1200 } });
-  const r = only(results, 'chromium');
-  assert.equal(r.outcome, 'degraded');
-  const signIn = r.steps.find((s) => s.name === 'sign in');
-  assert.ok(signIn?.durationMs && signIn.durationMs >= 1500, `sign in took ${signIn?.durationMs}`);
-  assert.equal(signIn?.overBudget, true);
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.outcome, 'degraded', f);
+    const signIn = r.steps.find((s) => s.name === 'sign in');
+    assert.ok(signIn?.durationMs && signIn.durationMs >= 1500 && signIn.durationMs < 2500, `${f}: sign in took ${signIn?.durationMs}`);
+    assert.equal(signIn?.overBudget, true, f);
+  }
   assert.equal(code, 1);
 });
 
-test('http-error:login:503 fails at sign in as Backend/integration', async () => {
+test('a sign-in answered after the step timeout is Backend/integration, naming the request', async () => {
+  const { results } = await probeWith([`delay:login:${STEP_MS + 2500}`]);
+  const request = { classic: /POST \/login \(no answer after \d/, spa: /POST \/api\/app\/login \(no answer after \d/ };
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.failedStep, 'sign in', f);
+    assert.equal(r.category, 'backend', `${f}: ${r.errorMessage}`);
+    assert.equal(r.cause, 'slow-response', f);
+    assert.match(r.errorMessage ?? '', request[f], f);
+  }
+});
+
+test('http-error:login:503 fails at sign in as Backend/integration with the status', async () => {
   const { code, results } = await probeWith(['http-error:login:503']);
-  const r = only(results, 'chromium');
   assert.equal(code, 1);
-  assert.equal(r.outcome, 'failed');
-  assert.equal(r.failedStep, 'sign in');
-  assert.equal(r.category, 'backend');
-  assert.equal(r.httpStatus, 503);
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.outcome, 'failed', f);
+    assert.equal(r.failedStep, 'sign in', f);
+    assert.equal(r.category, 'backend', f);
+    assert.equal(r.httpStatus, 503, f);
+  }
 });
 
 test('selector-change fails at open as Browser/device (page changed)', async () => {
   const { results } = await probeWith(['selector-change']);
-  const r = only(results, 'chromium');
-  assert.equal(r.failedStep, 'open');
-  assert.equal(r.category, 'browser-device');
-  assert.equal(r.cause, 'page-changed');
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.failedStep, 'open', f);
+    assert.equal(r.category, 'browser-device', f);
+    assert.equal(r.cause, 'page-changed', f);
+  }
 });
 
 test('extra-step fails at dashboard, naming the new page', async () => {
   const { results } = await probeWith(['extra-step']);
-  const r = only(results, 'chromium');
-  assert.equal(r.failedStep, 'dashboard');
-  assert.equal(r.category, 'browser-device');
-  assert.match(r.errorMessage ?? '', /Updated terms of use/);
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.failedStep, 'dashboard', f);
+    assert.equal(r.category, 'browser-device', f);
+    assert.match(r.errorMessage ?? '', /Updated terms of use/, f);
+  }
 });
 
-test('totp-always-rejected fails at TOTP as Authentication (MFA rejected)', async () => {
+test('totp-always-rejected fails at TOTP as Authentication (MFA rejected), with the portal\'s words', async () => {
   const { results } = await probeWith(['totp-always-rejected']);
-  const r = only(results, 'chromium');
-  assert.equal(r.failedStep, 'TOTP');
-  assert.equal(r.category, 'authentication');
-  assert.equal(r.cause, 'mfa-rejected');
-  assert.match(r.errorText ?? '', /incorrect or has expired/);
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.failedStep, 'TOTP', f);
+    assert.equal(r.category, 'authentication', f);
+    assert.equal(r.cause, 'mfa-rejected', f);
+    assert.match(r.errorText ?? '', /incorrect or has expired/, f);
+  }
 });
 
 test('narrow-viewport-break fails on the phone viewport only', async () => {
   const { results } = await probeWith(['narrow-viewport-break'], { viewports: ['desktop', 'android'] });
-  assert.equal(only(results, 'chromium', 'desktop').outcome, 'passed');
-  const phone = only(results, 'chromium', 'android');
-  assert.equal(phone.failedStep, 'sign in');
-  assert.equal(phone.category, 'browser-device');
-  assert.equal(phone.cause, 'layout-broken');
+  for (const f of FLAVOURS) {
+    assert.equal(only(results, f, 'chromium', 'desktop').outcome, 'passed', f);
+    const phone = only(results, f, 'chromium', 'android');
+    assert.equal(phone.failedStep, 'sign in', f);
+    assert.equal(phone.category, 'browser-device', f);
+    assert.equal(phone.cause, 'layout-broken', f);
+  }
 });
 
 test('engine-break:gecko fails in Firefox only, as a script error', async () => {
   const { results } = await probeWith(['engine-break:gecko'], { browsers: ['chromium', 'firefox'] });
-  assert.equal(only(results, 'chromium').outcome, 'passed');
-  const ff = only(results, 'firefox');
-  assert.equal(ff.failedStep, 'sign in');
-  assert.equal(ff.category, 'browser-device');
-  assert.equal(ff.cause, 'script-error');
+  for (const f of FLAVOURS) {
+    assert.equal(only(results, f, 'chromium').outcome, 'passed', f);
+    const ff = only(results, f, 'firefox');
+    assert.equal(ff.failedStep, 'sign in', f);
+    assert.equal(ff.category, 'browser-device', f);
+    assert.equal(ff.cause, 'script-error', f);
+  }
 });
 
 test('lookalike-redirect is blocked before the password leaves: Network, and the portal never saw the login', async () => {
   const { results } = await probeWith(['lookalike-redirect'], { browsers: ['chromium', 'firefox'] });
-  for (const b of ['chromium', 'firefox']) {
-    const r = only(results, b);
-    assert.equal(r.failedStep, 'sign in', b);
-    assert.equal(r.category, 'network', b);
-    assert.equal(r.cause, 'host-not-allowed', b);
-    assert.match(r.errorMessage ?? '', /login-portal\.localhost/, b);
+  for (const f of FLAVOURS) {
+    for (const b of ['chromium', 'firefox']) {
+      const r = only(results, f, b);
+      assert.equal(r.failedStep, 'sign in', `${f} ${b}`);
+      assert.equal(r.category, 'network', `${f} ${b}`);
+      assert.equal(r.cause, 'host-not-allowed', `${f} ${b}`);
+      assert.match(r.errorMessage ?? '', /login-portal\.localhost/, `${f} ${b}`);
+    }
   }
   const seen = portal.events().filter((e) => e.type === 'login-failed' || e.type === 'password-verified' || e.type === 'mfa-accepted');
   assert.deepEqual(seen, [], 'the look-alike host must not receive the credentials');
+});
+
+test('http-error:logout:503 fails at sign out as Backend/integration (a one-click and a three-action sign-out)', async () => {
+  const { results } = await probeWith(['http-error:logout:503']);
+  for (const f of FLAVOURS) {
+    const r = only(results, f);
+    assert.equal(r.failedStep, 'sign out', f);
+    assert.equal(r.category, 'backend', f);
+    assert.equal(r.httpStatus, 503, f);
+  }
 });
