@@ -60,6 +60,18 @@ export function spaLoginSteps(landing = 'Dashboard'): JourneyStep[] {
   ];
 }
 
+/**
+ * The single-page sign-in embedded in an <iframe> (/app/embedded): every sign-in step acts
+ * in the frame; once signed in, the app loads the dashboard in the top window.
+ */
+export function embeddedLoginSteps(landing = 'Dashboard'): JourneyStep[] {
+  const frame = { css: 'iframe[title="Sign in"]' };
+  return spaLoginSteps(landing).map((s): JourneyStep => {
+    if (s.step === 'open') return { ...s, path: '/app/embedded', frame };
+    return s.step === 'fill' || s.step === 'submit' || s.step === 'totp' || s.step === 'interstitial' ? { ...s, frame } : s;
+  });
+}
+
 export function patientLoginSteps(): JourneyStep[] {
   return [
     { step: 'open', name: 'open', path: '/patient/login', expect: { label: 'Username' } },

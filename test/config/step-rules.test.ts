@@ -42,6 +42,9 @@ test('URL patterns: path globs match any origin, ** crosses slashes, * does not,
   assert.ok(urlMatcher('**/collect?*')('https://p.example.org/x/collect?v=1'));
   assert.ok(urlMatcher('/\\/poll$/')('https://p.example.org/messages/poll'));
   assert.ok(!urlMatcher('https://a.example/**')('https://b.example/x'));
+  // A path that happens to start and end with "/" (or look like flags) is still a path.
+  assert.ok(urlMatcher('/api/poll')('http://h/api/poll') && !urlMatcher('/api/poll')('http://h/api/poll/x'));
+  assert.ok(urlMatcher('/api/')('http://h/api/') && !urlMatcher('/api/')('http://h/x/api/y'));
 });
 
 test('budgets may name a step by its default name', () => {

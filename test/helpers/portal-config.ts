@@ -6,7 +6,7 @@ import { renameSync } from 'node:fs';
 import path from 'node:path';
 import type { DemoPortal } from '../../demo-portal/index.ts';
 import type { JourneyStep, ProbeConfigInput } from '../../config/schema.ts';
-import { demoEnvName, providerLoginSteps, spaLoginSteps } from '../../config/demo.config.ts';
+import { demoEnvName, embeddedLoginSteps, providerLoginSteps, spaLoginSteps } from '../../config/demo.config.ts';
 import { writeJson } from './cli.ts';
 
 export interface ProbeSetup { configFile: string; outputDir: string; env: Record<string, string> }
@@ -64,15 +64,18 @@ export function physicians(prefix: string, n: number, password?: (i: number) => 
   }));
 }
 
-export type Flavour = 'classic' | 'spa';
-/** The journey of each demo flavour: the server-rendered provider login and the single-page one. */
-export const FLAVOUR_JOURNEY: Record<Flavour, string> = { classic: 'classic login', spa: 'spa login' };
+export type Flavour = 'classic' | 'spa' | 'embedded';
+/** The journey of each demo flavour: the server-rendered provider login, the single-page one, and that one inside an iframe. */
+export const FLAVOUR_JOURNEY: Record<Flavour, string> = { classic: 'classic login', spa: 'spa login', embedded: 'embedded login' };
+const FLAVOUR_STEPS: Record<Flavour, () => JourneyStep[]> = {
+  classic: () => providerLoginSteps('username', 'Dashboard'), spa: () => spaLoginSteps('Dashboard'), embedded: () => embeddedLoginSteps('Dashboard'),
+};
 
 /**
  * A portal entry with one login journey per flavour of the demo portal, each on its own
  * accounts (a pool when several), so both flavours run as journeys of one CLI run.
  */
-export function flavoursPortal(portal: DemoPortal, o: { accounts: Record<Flavour, string[]>; name?: string; digits?: number; stepsFor?: (f: Flavour) => JourneyStep[] }): PortalInput {
+export function flavoursPortal(portal: DemoPortal, o: { accounts: Partial<Record<Flavour, string[]>>; name?: string; digits?: number; stepsFor?: (f: Flavour) => JourneyStep[] }): PortalInput {
   const flavours = Object.keys(o.accounts) as Flavour[];
   return {
     name: o.name ?? 'test-portal', environment: 'test', baseUrl: portal.url,
@@ -83,7 +86,7 @@ export function flavoursPortal(portal: DemoPortal, o: { accounts: Record<Flavour
     }))),
     journeys: flavours.map((f) => ({
       kind: 'login' as const, name: FLAVOUR_JOURNEY[f], use: { pool: f },
-      steps: o.stepsFor ? o.stepsFor(f) : f === 'spa' ? spaLoginSteps('Dashboard') : providerLoginSteps('username', 'Dashboard'),
+      steps: o.stepsFor ? o.stepsFor(f) : FLAVOUR_STEPS[f](),
     })),
   };
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { DemoPortal } from '../../demo-portal/index.ts';
 import type { ProbeConfigInput } from '../../config/schema.ts';
-import { demoEnvName, providerLoginSteps } from '../../config/demo.config.ts';
+import { demoEnvName, providerLoginSteps, spaLoginSteps } from '../../config/demo.config.ts';
 import { writeJson } from './cli.ts';
 import { secretEnv, type ProbeSetup } from './portal-config.ts';
 
@@ -18,9 +18,14 @@ import { secretEnv, type ProbeSetup } from './portal-config.ts';
  */
 export const TIMEOUTS = { idleMs: 10_000, idleToleranceMs: 3000, absoluteMs: 20_000, absoluteToleranceMs: 3000, lockoutMs: 15_000 };
 
-export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number> }): ProbeSetup {
+/**
+ * `flavour: 'spa'` signs in through the demo portal's single-page flavour and probes its
+ * API (its pages are one shell for everyone); the checks are the same.
+ */
+export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number>; flavour?: 'classic' | 'spa' }): ProbeSetup {
   const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
-  const base = { login: 'physician login', probePath: '/dashboard' };
+  const spa = o.flavour === 'spa';
+  const base = { login: 'physician login', probePath: spa ? '/api/app/me' : '/dashboard' };
   const checks = [
     { kind: 'idle-expiry', name: 'idle expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.idleMs, tolerance: TIMEOUTS.idleToleranceMs },
     { kind: 'absolute-expiry', name: 'absolute expiry', use: { pool: 'doctors' }, ...base, expected: TIMEOUTS.absoluteMs, tolerance: TIMEOUTS.absoluteToleranceMs, keepAliveEvery: 1000 },
@@ -42,7 +47,7 @@ export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: 
         password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
       })),
       journeys: [
-        { kind: 'login', name: 'physician login', use: { pool: 'doctors' }, steps: providerLoginSteps('username', 'Dashboard') },
+        { kind: 'login', name: 'physician login', use: { pool: 'doctors' }, steps: spa ? spaLoginSteps('Dashboard') : providerLoginSteps('username', 'Dashboard') },
         ...(checks as NonNullable<ProbeConfigInput['portals'][number]['journeys']>),
         ...(o.extra ?? []),
       ],

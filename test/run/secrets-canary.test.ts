@@ -16,7 +16,7 @@ import { providerLoginSteps, spaLoginSteps } from '../../config/demo.config.ts';
 import { stepNames } from '../../config/step-names.ts';
 import { startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
 import { allFiles, latestRun, runCli, tempDir } from '../helpers/cli.ts';
-import { flavoursPortal, physicians, secretEnv, writeConfig, type Flavour } from '../helpers/portal-config.ts';
+import { flavoursPortal, physicians, secretEnv, writeConfig } from '../helpers/portal-config.ts';
 import { textOfRun } from '../helpers/report-text.ts';
 
 const canaryPassword = `Canary-${randomBytes(6).toString('hex')}-Pw!`;
@@ -25,7 +25,7 @@ const MISSING: LocatorSpec = { testId: 'pp-canary-missing' };
 let portal: DemoPortal;
 const tmp = tempDir();
 
-const steps: Record<Flavour, JourneyStep[]> = { classic: providerLoginSteps('username', 'Dashboard'), spa: spaLoginSteps('Dashboard') };
+const steps: Record<'classic' | 'spa', JourneyStep[]> = { classic: providerLoginSteps('username', 'Dashboard'), spa: spaLoginSteps('Dashboard') };
 
 /**
  * The journey broken at step `i`: its action's target (so what was typed before is still on
@@ -63,7 +63,7 @@ test('no secret, code or patient name in any file or output, with a failure at e
       ids.push(id);
       return { i, id, steps: i < 0 ? steps[f] : brokenAt(steps[f], i) };
     });
-    const base = flavoursPortal(portal, { accounts: { [f]: journeys.map((j) => j.id) } as Record<Flavour, string[]>, name: `canary-${f}`, digits: 8 });
+    const base = flavoursPortal(portal, { accounts: { [f]: journeys.map((j) => j.id) }, name: `canary-${f}`, digits: 8 });
     return {
       ...base,
       accounts: base.accounts?.map((a) => ({ ...a, pool: undefined })),
