@@ -22,7 +22,7 @@ export const TIMEOUTS = { idleMs: 10_000, idleToleranceMs: 3000, absoluteMs: 20_
  * `flavour: 'spa'` signs in through the demo portal's single-page flavour and probes its
  * API (its pages are one shell for everyone); the checks are the same.
  */
-export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number>; flavour?: 'classic' | 'spa' }): ProbeSetup {
+export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number>; flavour?: 'classic' | 'spa'; lockoutUnlock?: boolean }): ProbeSetup {
   const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
   const spa = o.flavour === 'spa';
   const base = { login: 'physician login', probePath: spa ? '/api/app/me' : '/dashboard' };
@@ -35,7 +35,7 @@ export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: 
     { kind: 'cache-policy', name: 'cache', use: { pool: 'doctors' }, ...base },
     { kind: 'totp-single-use', name: 'totp single use', use: { pool: 'doctors' }, ...base },
     { kind: 'generic-login-errors', name: 'generic errors', use: { account: o.enumAccount }, ...base },
-    { kind: 'lockout', name: 'lockout', use: { account: o.lockoutAccount }, ...base, threshold: 5, duration: TIMEOUTS.lockoutMs, verifyUnlock: true },
+    { kind: 'lockout', name: 'lockout', use: { account: o.lockoutAccount }, ...base, threshold: 5, duration: TIMEOUTS.lockoutMs, verifyUnlock: o.lockoutUnlock ?? true },
     { kind: 'transport', name: 'transport', use: { pool: 'doctors' }, ...base },
   ].filter((c) => !o.only || o.only.includes(c.kind));
   const config: ProbeConfigInput = {

@@ -23,7 +23,9 @@ let runNo = 0;
 
 before(async () => {
   portal = await startDemoPortal({
-    https: true, idleTimeoutMs: TIMEOUTS.idleMs, absoluteTimeoutMs: TIMEOUTS.absoluteMs, lockoutMs: TIMEOUTS.lockoutMs,
+    // Five single-page attempts take longer than five page loads: a lockout window of a minute
+    // holds them all on a loaded machine (the unlock itself is proven on the other flavour).
+    https: true, idleTimeoutMs: TIMEOUTS.idleMs, absoluteTimeoutMs: TIMEOUTS.absoluteMs, lockoutMs: 60_000,
     spaActivityWindowMs: ACTIVITY_WINDOW_MS, spaRefreshEveryMs: REFRESH_EVERY_MS, accounts: physicians('spasec', 3 * 20 + 6),
   });
 });
@@ -42,7 +44,7 @@ async function runWith(faults: string[], only: string[], extra: Record<string, u
   runNo += 1;
   const pool = Array.from({ length: 20 }, (_, i) => `spasec${(runNo - 1) * 20 + i + 1}`);
   const setup = writeSecurityConfig(tmp.dir, portal, {
-    pool, lockoutAccount: `spasec${61 + 2 * (runNo - 1)}`, enumAccount: `spasec${62 + 2 * (runNo - 1)}`, flavour: 'spa', only,
+    pool, lockoutAccount: `spasec${61 + 2 * (runNo - 1)}`, enumAccount: `spasec${62 + 2 * (runNo - 1)}`, flavour: 'spa', only, lockoutUnlock: false,
     extra: extra as unknown as NonNullable<Parameters<typeof writeSecurityConfig>[2]['extra']>,
   });
   const out = `${tmp.dir}/out-${runNo}`;
@@ -56,20 +58,22 @@ const seconds = (measured: string | undefined): number => Number(/^([\d.]+) s/.e
 
 test('clean single-page portal: every check passes; tab-closed measures the idle timeout, tab-open adds the activity window', async () => {
   const all = ['absolute-expiry', 'logout-ends-session', 'session-rotation', 'cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport'];
+  // Measure mode probes a session again after it answered "alive", and a probe is activity
+  // but not input: an open tab's keep-alive extends only the first idle after input, so the
+  // abandoned tab's whole lifetime is verified (each session asked once).
   const { code, byName, out } = await runWith([], all, [
     measure('idle tab-closed', 'tab-closed', TIMEOUTS.idleMs),
-    measure('idle tab-open', 'tab-open', TIMEOUTS.idleMs + ACTIVITY_WINDOW_MS),
+    { kind: 'idle-expiry', name: 'idle tab-open', use: { pool: 'doctors' }, login: 'physician login', probePath: '/api/app/me', expected: TIMEOUTS.idleMs + ACTIVITY_WINDOW_MS - REFRESH_EVERY_MS / 2, tolerance: 1500, idle: 'tab-open' },
+    { kind: 'idle-expiry', name: 'idle tab-open, as if closed', use: { pool: 'doctors' }, login: 'physician login', probePath: '/api/app/me', expected: TIMEOUTS.idleMs, tolerance: 1500, idle: 'tab-open' },
   ]);
-  const bad = [...byName.values()].filter((x) => x.outcome !== 'passed' && !(x.journey.startsWith('idle') && x.outcome === 'degraded'));
+  const bad = [...byName.values()].filter((x) => x.outcome !== 'passed' && !(x.journey === 'idle tab-closed' && x.outcome === 'degraded') && x.journey !== 'idle tab-open, as if closed');
   assert.deepEqual(bad.map((x) => [x.journey, x.errorMessage]), [], out);
-  assert.equal(byName.size, all.length + 3);
+  assert.equal(byName.size, all.length + 4);
+  // The open tab outlives the idle timeout: expecting only the idle timeout is a finding.
+  assert.equal(byName.get('idle tab-open, as if closed')?.cause, 'idle-timeout-too-long', out);
   for (const x of byName.values()) if (x.journey !== 'physician login') assert.ok(x.check?.measured, `${x.journey} reports what it measured`);
   const closed = seconds(byName.get('idle tab-closed')?.check?.measured);
-  const open = seconds(byName.get('idle tab-open')?.check?.measured);
   assert.ok(Math.abs(closed - TIMEOUTS.idleMs) <= 800, `tab-closed measured ${closed} ms, the idle timeout is ${TIMEOUTS.idleMs} ms`);
-  // The last keep-alive comes within the activity window (on a 1 s timer): between 3 and 4 s after the last input.
-  assert.ok(open >= TIMEOUTS.idleMs + ACTIVITY_WINDOW_MS - REFRESH_EVERY_MS - 800 && open <= TIMEOUTS.idleMs + ACTIVITY_WINDOW_MS + 800,
-    `tab-open measured ${open} ms: the activity window (${ACTIVITY_WINDOW_MS} ms) plus the idle timeout`);
   assert.ok(code === 0 || code === 1, out);
 });
 
