@@ -73,7 +73,7 @@ test('clean single-page portal: every check passes; tab-closed measures the idle
   assert.equal(byName.get('idle tab-open, as if closed')?.cause, 'idle-timeout-too-long', out);
   for (const x of byName.values()) if (x.journey !== 'physician login') assert.ok(x.check?.measured, `${x.journey} reports what it measured`);
   const closed = seconds(byName.get('idle tab-closed')?.check?.measured);
-  assert.ok(Math.abs(closed - TIMEOUTS.idleMs) <= 800, `tab-closed measured ${closed} ms, the idle timeout is ${TIMEOUTS.idleMs} ms`);
+  assert.ok(Math.abs(closed - TIMEOUTS.idleMs) <= 1000, `tab-closed measured ${closed} ms, the idle timeout is ${TIMEOUTS.idleMs} ms`);
   assert.ok(code === 0 || code === 1, out);
 });
 
