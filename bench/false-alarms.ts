@@ -23,17 +23,10 @@ import type { ProbeConfigInput } from '../config/schema.ts';
 import { spaLoginSteps } from '../config/demo.config.ts';
 import type { JourneyResult } from '../core/result.ts';
 import { physicians, providerPortal, secretEnv, writeConfig } from '../test/helpers/portal-config.ts';
-import { QUICK, freshStateDir, header, median, ms, portalProbeRun, printTable, scratchDir, secs } from './lib.ts';
+import { QUICK, intFlag, freshStateDir, header, median, ms, portalProbeRun, printTable, scratchDir, secs } from './lib.ts';
 
 const BROWSERS = ['chromium', 'firefox'] as const;
 type Browser = (typeof BROWSERS)[number];
-function intFlag(name: string, fallback: number, min: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const v = Number(process.argv[at + 1]);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name}: expected a whole number ≥ ${min}`);
-  return v;
-}
 const RUNS = intFlag('--runs', QUICK ? 2 : 20, 1);
 /** The embedded demo config's `budgets.default` (config/demo.config.ts). */
 const BUDGET_MS = intFlag('--budget', 5000, 0);

@@ -165,3 +165,12 @@ export async function portalProbeRun(args: readonly string[], o: SpawnOptions & 
   }
   return { ...r, run };
 }
+
+/** A whole-number command-line option `name N` (at least `min`), or `fallback` when absent. */
+export function intFlag(name: string, fallback: number, min: number): number {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const v = Number(process.argv[at + 1]);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name}: expected a whole number ≥ ${min}`);
+  return v;
+}

@@ -37,20 +37,13 @@ import type { ProbeConfigInput } from '../config/schema.ts';
 import { spaLoginSteps } from '../config/demo.config.ts';
 import { writeJson } from '../test/helpers/cli.ts';
 import { physicians, providerPortal, secretEnv } from '../test/helpers/portal-config.ts';
-import { QUICK, freshStateDir, header, maxOf, median, ms, nearestRank, portalProbeRun, printTable, scratchDir, secs } from './lib.ts';
+import { QUICK, intFlag, freshStateDir, header, maxOf, median, ms, nearestRank, portalProbeRun, printTable, scratchDir, secs } from './lib.ts';
 
 const DELAYS = [0, 250, 1000, 3000] as const;
 const BROWSERS = ['chromium', 'firefox'] as const;
 type Browser = (typeof BROWSERS)[number];
 const FLAVOURS = ['classic', 'spa'] as const;
 type Fl = (typeof FLAVOURS)[number];
-function intFlag(name: string, fallback: number, min: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const v = Number(process.argv[at + 1]);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name}: expected a whole number ≥ ${min}`);
-  return v;
-}
 const ROUNDS = intFlag('--rounds', QUICK ? 1 : 4, 1);
 /** Journeys per condition and flavour per run (each runs once per browser, on its own account). */
 const JOURNEYS = QUICK ? 1 : 3;
