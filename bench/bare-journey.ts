@@ -8,6 +8,7 @@
  * A code's time step is never reused on one account (the portal rejects replays): each
  * account's steps go strictly upwards, as core/totp-reservation.ts hands them out.
  */
+import { executableOf } from '../test/helpers/browsers.ts';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from '@playwright/test';
@@ -15,7 +16,8 @@ import { generateSync } from 'otplib';
 
 export interface BareAccount { username: string; password: string; totpSeed: string }
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Found as the product finds it (core/browsers.ts), never a hard-coded path. */
+export const CHROMIUM_PATH = executableOf('chromium');
 // The flags portal-probe gives Chromium as root (core/browsers.ts chromiumArgs), so both launch the same browser.
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 export const VIEWPORT = { width: 1280, height: 800 };

@@ -2,6 +2,7 @@
  * Shared helpers for the benchmarks: flags, statistics, tables, temp dirs, browser versions
  * and a timed, black-box run of the real `portal-probe` command in a child process.
  */
+import { executableOf } from '../test/helpers/browsers.ts';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,8 +15,10 @@ import { TreeSampler } from './proc-tree.ts';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const QUICK = process.argv.includes('--quick');
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const FIREFOX_PATH = '/usr/bin/firefox-esr';
+/** Found as the product finds it (core/browsers.ts), never a hard-coded path. */
+export const CHROMIUM_PATH = executableOf('chromium');
+/** Found as the product finds it (core/browsers.ts), never a hard-coded path. */
+export const FIREFOX_PATH = executableOf('firefox');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export function median(xs: readonly number[]): number {

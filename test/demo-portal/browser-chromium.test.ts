@@ -1,10 +1,5 @@
-/** Browser-only demo-portal behaviours in Chromium (Debian chromium, one instance for the file). */
-import { chromium } from '@playwright/test';
+/** Browser-only demo-portal behaviours in Chromium (found as the product finds it, one instance for the file). */
+import { launcher } from '../helpers/browsers.ts';
 import { browserSuite } from './browser-suite.ts';
 
-browserSuite('chromium', () =>
-  chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  }),
-);
+browserSuite('chromium', launcher('chromium').launch);

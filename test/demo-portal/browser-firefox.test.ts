@@ -1,5 +1,5 @@
-/** Browser-only demo-portal behaviours in Firefox (Debian firefox-esr over WebDriver BiDi, one instance for the file). */
-import { firefox } from '@playwright/test';
+/** Browser-only demo-portal behaviours in Firefox (found as the product finds it, over WebDriver BiDi; one instance for the file). */
+import { launcher } from '../helpers/browsers.ts';
 import { browserSuite } from './browser-suite.ts';
 
-browserSuite('gecko', () => firefox.launch({ channel: 'moz-firefox', executablePath: '/usr/bin/firefox-esr' }));
+browserSuite('gecko', launcher('firefox').launch);

@@ -12,3 +12,10 @@ export function launcher(name: 'chromium' | 'firefox'): { skip: string | false; 
   const type = { chromium, firefox, webkit }[found.engine];
   return { skip: false, launch: () => type.launch({ ...(found.launch.channel ? { channel: found.launch.channel } : {}), ...found.launch.launchOptions }) };
 }
+
+/** The executable the product would use for `name` (benches launch it themselves). */
+export function executableOf(name: 'chromium' | 'firefox'): string {
+  const found = findBrowser(name);
+  if (!found.available) throw new Error(`${name} is not available: ${found.reason}`);
+  return found.executablePath;
+}

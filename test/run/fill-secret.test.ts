@@ -7,7 +7,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, firefox, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { launcher } from '../helpers/browsers.ts';
 import { fillSecret } from '../../fixtures/locators.ts';
 
 const SECRET = `Canary-${Math.random().toString(36).slice(2)}-Pw!`;
@@ -35,10 +36,7 @@ const PAGE = `<!doctype html><title>t</title>
   });
 })();</script>`;
 
-const engines: [string, () => Promise<Browser>][] = [
-  ['chromium', () => chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] })],
-  ['firefox', () => firefox.launch({ channel: 'moz-firefox', executablePath: '/usr/bin/firefox-esr' })],
-];
+const engines: [string, () => Promise<Browser>][] = [['chromium', launcher('chromium').launch], ['firefox', launcher('firefox').launch]];
 
 for (const [engine, launch] of engines) {
   describe(`fillSecret in ${engine}`, () => {
