@@ -11,18 +11,10 @@ import { setupCommand } from './setup.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 
-const HELP = `portal-probe — synthetic login monitoring for healthcare portals
+const RUN_USAGE = `Usage: portal-probe run [options]
 
-Usage: portal-probe <command> [options]
+Runs the journeys in every configured browser × viewport.
 
-Commands:
-  run            run the journeys in every configured browser × viewport
-  validate       check a config file and its secret references; run nothing
-  browsers       show which browsers this machine has, and why others are missing
-  setup          install browsers (Playwright's builds, else Debian packages as root)
-  demo-portal    start the embedded demo portal on its own
-
-run options:
   --config PATH        config file (default: ./portal-probe.config.ts|.json, else the embedded demo)
   --journeys a,b       only these journeys (by name)
   --checks a,b         only these kinds: groups login, session, security, or single kinds
@@ -35,7 +27,38 @@ run options:
   --output DIR         results directory (default .portal-probe/results)
   --label key=value    add a label to the results (repeatable), e.g. vendorVersion=2026.3
   --fault SPEC         demo portal only: inject a fault (repeatable), e.g. delay:login:1000
-  --json               print the results as JSON instead of the table
+  --json               print the results as JSON instead of the table`;
+
+/** Each command's usage, printed by `portal-probe <command> --help` (exit 0). */
+const USAGE: Record<string, string> = {
+  run: RUN_USAGE,
+  validate: `Usage: portal-probe validate [--config PATH]
+
+Checks a config file and resolves its secret references; runs nothing.
+Every problem is printed with its path; exit 2 if there is one.`,
+  browsers: `Usage: portal-probe browsers
+
+Shows which browsers this machine has (Playwright's build, a PORTAL_PROBE_<NAME>_PATH,
+or a system install), and why the others are missing.`,
+  setup: `Usage: portal-probe setup [--if-needed]
+
+Installs browsers: Playwright's builds (npx playwright install), else Debian's chromium
+and firefox-esr when running as root with apt-get.
+  --if-needed          do nothing when Chromium and Firefox are already found`,
+};
+
+const HELP = `portal-probe — synthetic login monitoring for healthcare portals
+
+Usage: portal-probe <command> [options]     portal-probe <command> --help
+
+Commands:
+  run            run the journeys in every configured browser × viewport
+  validate       check a config file and its secret references; run nothing
+  browsers       show which browsers this machine has, and why others are missing
+  setup          install browsers (Playwright's builds, else Debian packages as root)
+  demo-portal    start the embedded demo portal on its own
+
+${RUN_USAGE.split('\n').slice(4).join('\n').replace(/^/, 'run options:\n')}
 
 Exit codes: 0 all passed, 1 a check failed or regressed, 2 configuration or harness error.`;
 
@@ -80,6 +103,11 @@ async function run(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const usage = command === undefined ? undefined : USAGE[command];
+  if (usage && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(usage);
+    return EXIT.ok;
+  }
   try {
     switch (command) {
       case 'run': return await run(rest);
@@ -92,7 +120,12 @@ export async function main(argv: string[]): Promise<number> {
         const { main: demoMain } = await import('../demo-portal/cli.ts');
         return await demoMain(rest);
       }
-      case undefined: case 'help': case '--help': case '-h':
+      case 'help': {
+        const topic = rest[0] === undefined ? undefined : USAGE[rest[0]];
+        console.log(topic ?? HELP);
+        return EXIT.ok;
+      }
+      case undefined: case '--help': case '-h':
         console.log(HELP);
         return command === undefined ? EXIT.harness : EXIT.ok;
       default:
