@@ -19,7 +19,6 @@ const projects: PlaywrightTestConfig['projects'] = plan.runnable.map((cell) => (
     ...(cell.launch.channel ? { channel: cell.launch.channel } : {}),
     launchOptions: cell.launch.launchOptions,
     ...cell.context,
-    ignoreHTTPSErrors: plan.ignoreHTTPSErrors,
   },
 }));
 

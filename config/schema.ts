@@ -241,11 +241,12 @@ export const portalSchema = z.strictObject({
    * keep-alive calls. Documents and fetch/XHR to allowed hosts count otherwise.
    */
   backgroundRequests: z.array(z.string().min(1)).default([]),
+  /** Accept this portal's certificate although no trusted CA signed it (default: the top-level `ignoreHTTPSErrors`). Always on for the embedded demo portal. */
+  ignoreHTTPSErrors: z.boolean().optional(),
   totp: totpSchema.prefault({}),
   accounts: z.array(accountSchema).min(1),
   journeys: z.array(journeySchema).min(1),
 });
-export type PortalConfig = z.infer<typeof portalSchema>;
 
 export const browserNames = ['chromium', 'chrome', 'edge', 'firefox', 'webkit'] as const;
 export type BrowserName = (typeof browserNames)[number];
@@ -308,7 +309,7 @@ export const configSchema = z.strictObject({
   outputDir: z.string().min(1).default('.portal-probe/results'),
   /** Connect through an outbound HTTP proxy (the allow-list still applies first). */
   proxy: proxySchema.optional(),
-  /** Accept certificates no trusted CA signed (a staging portal with an internal CA). The transport check still reports them. */
+  /** Accept certificates no trusted CA signed (a staging portal with an internal CA), for every portal that does not say otherwise. The transport check still reports them. */
   ignoreHTTPSErrors: z.boolean().default(false),
   labels: z.record(z.string(), z.string()).default({}),
   /** Faults for the embedded demo portal (only used when a portal's baseUrl is "demo"). */
@@ -325,7 +326,12 @@ export const configSchema = z.strictObject({
     /** Code length of the whole demo portal. */
     totpDigits: z.union([z.literal(6), z.literal(8)]).default(6),
   }).prefault({}),
-});
+}).transform((c) => ({
+  ...c,
+  // Each portal decides about its own certificates; the top-level value is only the default.
+  portals: c.portals.map((p) => ({ ...p, ignoreHTTPSErrors: p.ignoreHTTPSErrors ?? c.ignoreHTTPSErrors })),
+}));
 
 export type ProbeConfigInput = z.input<typeof configSchema>;
 export type ProbeConfig = z.infer<typeof configSchema>;
+export type PortalConfig = ProbeConfig['portals'][number];

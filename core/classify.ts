@@ -40,12 +40,14 @@ export interface FailureEvidence {
 
 export interface Classification { category: Category; cause: string; action: string }
 
-const AUTH_LOCKED = /locked/i;
-const AUTH_BAD = /invalid (username|user name|credentials)|incorrect (username|password)|invalid username or password/i;
+const AUTH_LOCKED = /\blocked\b/i;
+const AUTH_BAD = /invalid (username|user name|password|credentials)|incorrect (username|password)|(username|user name|password)( or password)?( you entered)? (is |was )?incorrect/i;
 const MFA_BAD = /code (is )?(incorrect|invalid|expired)|already been used|verification (failed|code is incorrect)/i;
 const NOT_FOUND = /user not found|no (matching )?(user|account) (was )?found|could not find/i;
 const DENIED = /access denied|not authori[sz]ed|permission/i;
 const TLS = /ERR_CERT|SSL|TLS|certificate/i;
+/** A connection that failed below HTTP: the browser's net:: codes, and Node's (session probes use Playwright's request API). */
+const NET_ERROR = /net::ERR_[A-Z_]+|\b(?:getaddrinfo )?(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b[^\n]*|self[- ]signed certificate[^\n]*|unable to verify the first certificate|certificate has expired/i;
 
 export function classify(e: FailureEvidence): Classification {
   if (e.blockedHosts.length > 0) {
@@ -62,9 +64,10 @@ export function classify(e: FailureEvidence): Classification {
         : `The outbound proxy did not open the connection (${truncate(proxy, 120)}): check proxy.server, and that the proxy allows CONNECT to the portal's host and port.`,
     };
   }
-  const nav = e.navigationErrors[0] ?? /net::ERR_[A-Z_]+/.exec(e.errorMessage)?.[0];
+  const nav = e.navigationErrors[0] ?? NET_ERROR.exec(e.errorMessage)?.[0];
   if (nav) {
-    if (TLS.test(nav)) return { category: 'network', cause: 'tls', action: 'The TLS connection failed (certificate or protocol): check the portal certificate and any TLS-inspecting proxy.' };
+    // Only the error itself, not the host it names: "net::ERR_NAME_NOT_RESOLVED (sslvpn.example)" is DNS.
+    if (TLS.test(nav.replace(/\s*\([^()]*\)\s*$/, ''))) return { category: 'network', cause: 'tls', action: 'The TLS connection failed (certificate or protocol): check the portal certificate and any TLS-inspecting proxy.' };
     return { category: 'network', cause: 'unreachable', action: 'The portal could not be reached (DNS, refused connection, proxy/VPN): check the network path and the portal host.' };
   }
   const pending = e.pendingRequests?.[0];

@@ -27,8 +27,6 @@ export interface RunPlan {
   kinds: string[];
   /** The project that runs checks not marked allBrowsers (server policy rarely differs by browser). */
   primaryProject: string | null;
-  /** The demo portal's self-signed certificate must be accepted; real portals' never. */
-  ignoreHTTPSErrors: boolean;
   /** Where TOTP reservations and account leases are shared between processes. */
   stateDir: string;
 }

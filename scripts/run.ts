@@ -72,11 +72,12 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const runtimeLogger = createLogger({ destination: path.join(runDir, 'portal-probe.log'), secrets: secrets.values() });
     logger = runtimeLogger;
 
-    const resolved: ProbeConfig = demo ? { ...config, portals: config.portals.map((p) => (p.baseUrl === 'demo' ? { ...p, baseUrl: demo!.baseUrl } : p)) } : config;
+    // The embedded demo portal's certificate is self-signed: accepted for it, and only for it.
+    const resolved: ProbeConfig = demo ? { ...config, portals: config.portals.map((p) => (p.baseUrl === 'demo' ? { ...p, baseUrl: demo!.baseUrl, ignoreHTTPSErrors: true } : p)) } : config;
     const { runnable, notRun } = buildMatrix(resolved);
     const plan: RunPlan = {
       runId, runDir, startedAt: startedAt.toISOString(), configSource: loaded.source, baseDir: loaded.baseDir,
-      config: resolved, runnable, notRun, journeyFilter: o.journeys, ignoreHTTPSErrors: usesDemo || config.ignoreHTTPSErrors,
+      config: resolved, runnable, notRun, journeyFilter: o.journeys,
       kinds: selectKinds(o.checks), primaryProject: runnable[0]?.name ?? null,
       stateDir: process.env.PORTAL_PROBE_STATE_DIR ?? path.join(os.tmpdir(), 'portal-probe-state'),
     };

@@ -29,6 +29,8 @@ const PROXY_PASSWORD = `ProxyCanary-${randomBytes(6).toString('hex')}`;
 /** A CONNECT proxy that wants Basic credentials and records every tunnel it was asked for. */
 class TestProxy {
   readonly tunnels: { authority: string; authorized: boolean }[] = [];
+  /** Names only the proxy can resolve (an internal portal behind a mandatory proxy). */
+  readonly names = new Map<string, string>();
   private readonly server = http.createServer((_req, res) => res.writeHead(405).end());
   private readonly sockets = new Set<net.Socket>();
   port = 0;
@@ -46,7 +48,7 @@ class TestProxy {
         return;
       }
       const [host, port] = [(req.url ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), Number(/:(\d+)$/.exec(req.url ?? '')?.[1])];
-      const upstream = net.connect({ host, port }, () => {
+      const upstream = net.connect({ host: this.names.get(host) ?? host, port }, () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         if (head.length > 0) upstream.write(head);
         upstream.pipe(client);
@@ -213,7 +215,7 @@ describe('portal-probe run through an outbound proxy', () => {
   let portal: DemoPortal;
   const tmp = tempDir();
   before(async () => {
-    portal = await startDemoPortal({ https: false, accounts: physicians('proxied', 3) });
+    portal = await startDemoPortal({ https: false, accounts: physicians('proxied', 6) });
   });
   after(async () => {
     await portal.close();
@@ -221,9 +223,9 @@ describe('portal-probe run through an outbound proxy', () => {
   });
 
   /** A provider config for `account` with the proxy added, its password from the environment. */
-  function setup(dir: string, account: string, password: string) {
+  function setup(dir: string, account: string, password: string, accountIds = [account]) {
     mkdirSync(dir, { recursive: true });
-    const s = writeProviderConfig(dir, portal, { accountIds: [account], browsers: ['chromium', 'firefox'], workers: 2, stepMs: 10_000 });
+    const s = writeProviderConfig(dir, portal, { accountIds, browsers: ['chromium', 'firefox'], workers: 2, stepMs: 10_000 });
     const config = JSON.parse(readFileSync(s.configFile, 'utf8')) as Record<string, unknown>;
     config.proxy = { server: proxy.url, username: PROXY_USER, password: 'env:PP_TEST_PROXY_PASSWORD' };
     writeFileSync(s.configFile, JSON.stringify(config, null, 2));
@@ -263,6 +265,28 @@ describe('portal-probe run through an outbound proxy', () => {
       assert.match(x.action ?? '', /407 Proxy Authentication Required.*proxy\.username and proxy\.password/);
     }
     assert.ok(!(r.stdout + r.stderr).includes('not-the-password'));
+  });
+
+  test('behind a mandatory proxy (a portal name only the proxy resolves), the checks that replay a session reach it too', async () => {
+    const dir = path.join(tmp.dir, 'mandatory');
+    const s = setup(dir, 'proxied4', PROXY_PASSWORD, ['proxied4', 'proxied5', 'proxied6']);
+    const internal = `http://portal.internal.test:${new URL(portal.url).port}`;
+    proxy.names.set('portal.internal.test', '127.0.0.1');
+    const config = JSON.parse(readFileSync(s.configFile, 'utf8')) as { browsers: string[]; portals: { baseUrl: string; journeys: unknown[] }[] };
+    config.browsers = ['chromium'];
+    const p = config.portals[0];
+    assert.ok(p);
+    p.baseUrl = internal;
+    const check = { use: { pool: 'doctors' }, login: 'physician login', probePath: '/dashboard' };
+    p.journeys.push({ kind: 'logout-ends-session', name: 'logout', ...check }, { kind: 'session-rotation', name: 'rotation', ...check });
+    writeFileSync(s.configFile, JSON.stringify(config, null, 2));
+    const r = await runCli(['run', '--config', s.configFile], { cwd: tmp.dir, env: s.env });
+    const { run } = latestRun(s.outputDir);
+    const out = r.stdout + r.stderr;
+    assert.deepEqual(run.results.map((x) => `${x.journey}: ${x.outcome}${x.cause ? ` (${x.cause}: ${x.errorMessage ?? x.reason ?? ''})` : x.reason ? ` (${x.reason})` : ''}`).sort(),
+      ['logout: passed', 'physician login: passed', 'rotation: passed'], out);
+    assert.match(run.results.find((x) => x.journey === 'rotation')?.check?.measured ?? '', /changed at sign-in \([1-9]\d* pre-login value/);
+    assert.equal(r.code, 0, out);
   });
 
   test('a proxy password that cannot be resolved stops the run before it starts: exit 2, naming proxy.password', async () => {
