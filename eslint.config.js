@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.portal-probe/**', 'test-results/**', 'playwright-report/**', 'bin/**', 'demo-portal/public/**', '.scratch/**', 'bench/_scratch/**'] },
@@ -19,6 +20,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Return an exit code to the CLI entry point so logs and alerts flush first.' }],
     },
   },
+  ...boundaries,
   {
     files: ['scripts/cli.ts', 'scripts/run-tests.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },

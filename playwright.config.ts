@@ -4,7 +4,7 @@
  */
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import path from 'node:path';
-import { readPlan } from './core/plan.ts';
+import { PRIMARY_ONLY_TAG, readPlan } from './core/plan.ts';
 
 const plan = readPlan();
 const c = plan.config;
@@ -13,7 +13,7 @@ const projects: PlaywrightTestConfig['projects'] = plan.runnable.map((cell) => (
   name: cell.name,
   metadata: { browser: cell.browser, engine: cell.engine, viewport: cell.viewport },
   // Session and security checks run once (in the primary project) unless marked allBrowsers.
-  ...(cell.name === plan.primaryProject ? {} : { grepInvert: /@primary-only/ }),
+  ...(cell.name === plan.primaryProject ? {} : { grepInvert: new RegExp(PRIMARY_ONLY_TAG) }),
   use: {
     browserName: cell.engine,
     ...(cell.launch.channel ? { channel: cell.launch.channel } : {}),

@@ -9,6 +9,7 @@
  * account's steps go strictly upwards, as core/totp-reservation.ts hands them out.
  */
 import { executableOf } from '../test/helpers/browsers.ts';
+import { chromiumArgs } from '../core/browsers.ts';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from '@playwright/test';
@@ -18,8 +19,8 @@ export interface BareAccount { username: string; password: string; totpSeed: str
 
 /** Found as the product finds it (core/browsers.ts), never a hard-coded path. */
 export const CHROMIUM_PATH = executableOf('chromium');
-// The flags portal-probe gives Chromium as root (core/browsers.ts chromiumArgs), so both launch the same browser.
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The flags portal-probe gives Chromium (core/browsers.ts), so both launch the same browser. */
+export const CHROMIUM_ARGS = chromiumArgs();
 export const VIEWPORT = { width: 1280, height: 800 };
 const PERIOD_MS = 30_000;
 /** Same safety margins as the harness's demo config: accept ±1 step, need 3 s of validity left. */

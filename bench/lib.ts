@@ -19,7 +19,6 @@ export const QUICK = process.argv.includes('--quick');
 export const CHROMIUM_PATH = executableOf('chromium');
 /** Found as the product finds it (core/browsers.ts), never a hard-coded path. */
 export const FIREFOX_PATH = executableOf('firefox');
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN;

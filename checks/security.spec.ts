@@ -4,7 +4,8 @@
  * it is marked allBrowsers (the @primary-only tag is filtered out elsewhere).
  */
 import { test } from '../fixtures/probe.ts';
-import { readPlan } from '../core/plan.ts';
+import { plannedJourneys, PRIMARY_ONLY_TAG, readPlan } from '../core/plan.ts';
+import { journeyAnnotation } from '../core/attachment.ts';
 import { estimateMs, isCheck } from '../core/checks-catalog.ts';
 import type { CheckKind } from '../config/schema.ts';
 import { loginSteps } from '../fixtures/sessions.ts';
@@ -29,17 +30,15 @@ const CHECKS: Record<CheckKind, AnyCheck> = {
 };
 
 const plan = readPlan();
-for (const portal of plan.config.portals) {
-  for (const journey of portal.journeys) {
-    if (!isCheck(journey.kind) || !plan.kinds.includes(journey.kind)) continue;
-    if (plan.journeyFilter.length > 0 && !plan.journeyFilter.includes(journey.name)) continue;
-    const tags = ['@check', `@${journey.kind}`, ...('allBrowsers' in journey && journey.allBrowsers ? [] : ['@primary-only'])];
-    test(`${portal.name} › ${journey.name}`, { tag: tags }, async ({ probe, browser }, testInfo) => {
-      // Long checks wait by design: their own duration on top of the journey timeout.
-      testInfo.setTimeout(plan.config.timeouts.journeyMs + (estimateMs(journey) ?? 0) * 1.3);
-      const session = await probe.begin(portal.name, journey.name);
-      const kind = journey.kind as CheckKind;
-      await CHECKS[kind]({ probe: session, browser, projectName: testInfo.project.name, journey: journey as CheckContext<CheckKind>['journey'], steps: loginSteps(portal, (journey as { login: string }).login) });
-    });
-  }
+for (const { portal, journey, everyCell } of plannedJourneys(plan)) {
+  if (!isCheck(journey.kind)) continue;
+  const tags = ['@check', `@${journey.kind}`, ...(everyCell ? [] : [PRIMARY_ONLY_TAG])];
+  const annotation = journeyAnnotation({ portal: portal.name, journey: journey.name });
+  test(`${portal.name} › ${journey.name}`, { tag: tags, annotation }, async ({ probe, browser }, testInfo) => {
+    // Long checks wait by design: their own duration on top of the journey timeout.
+    testInfo.setTimeout(plan.config.timeouts.journeyMs + (estimateMs(journey) ?? 0) * 1.3);
+    const session = await probe.begin(portal.name, journey.name);
+    const kind = journey.kind as CheckKind;
+    await CHECKS[kind]({ probe: session, browser, projectName: testInfo.project.name, journey: journey as CheckContext<CheckKind>['journey'], steps: loginSteps(portal, (journey as { login: string }).login) });
+  });
 }

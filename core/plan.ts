@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProbeConfig } from '../config/schema.ts';
+import type { JourneyConfig, PortalConfig, ProbeConfig } from '../config/schema.ts';
 import { HarnessError } from './errors.ts';
 import type { NotRunCell, RunnableCell } from './matrix.ts';
 
@@ -30,6 +30,32 @@ export interface RunPlan {
   /** Where TOTP reservations and account leases are shared between processes. */
   stateDir: string;
 }
+
+/** A journey the run plan selected, and whether every cell of the matrix owes a result for it. */
+export interface PlannedJourney { portal: PortalConfig; journey: JourneyConfig; everyCell: boolean }
+
+/**
+ * The one rule for which journeys a run runs, and where: every journey that --journeys and
+ * --checks select; login and script journeys in every cell, checks only in the primary cell
+ * (server policy rarely differs by browser) unless marked allBrowsers. The specs, the
+ * not-run placeholders and the long-check notices all read it from here.
+ */
+export function plannedJourneys(plan: Pick<RunPlan, 'config' | 'journeyFilter' | 'kinds'>): PlannedJourney[] {
+  return plan.config.portals.flatMap((portal) => portal.journeys
+    .filter((journey) => (plan.journeyFilter.length === 0 || plan.journeyFilter.includes(journey.name)) && plan.kinds.includes(journey.kind))
+    .map((journey) => ({
+      portal, journey,
+      everyCell: journey.kind === 'login' || journey.kind === 'script' || ('allBrowsers' in journey && journey.allBrowsers === true),
+    })));
+}
+
+/** Whether the cell (Playwright project) `cellName` runs `j`. */
+export function runsIn(plan: Pick<RunPlan, 'primaryProject'>, j: PlannedJourney, cellName: string): boolean {
+  return j.everyCell || cellName === plan.primaryProject;
+}
+
+/** The tag a journey's test carries when only the primary cell runs it (playwright.config filters it elsewhere). */
+export const PRIMARY_ONLY_TAG = '@primary-only';
 
 export function writePlan(plan: RunPlan): string {
   const file = path.join(plan.runDir, 'plan.json');

@@ -17,6 +17,16 @@ export interface StepResult {
   overBudget?: boolean;
 }
 
+/**
+ * A check's measurement as a number, for the store, the gate and the report to compare:
+ * e.g. `{ name: 'idle timeout', value: 600, unit: 's', expected: 600, lo: 590, hi: 610 }`.
+ * `lo`/`hi` bracket a value measured only to an interval; `expected` is the policy's value.
+ */
+export interface Measurement { name: string; value: number; unit: string; expected?: number; lo?: number; hi?: number }
+
+/** Session/security checks: what was verified (requirement ids), expected vs measured, in words and in numbers. */
+export interface CheckInfo { kind: string; requirements: string[]; expected?: string; measured?: string; measurements: Measurement[]; details: string[] }
+
 export interface JourneyResult {
   id: string;
   runId: string;
@@ -45,8 +55,7 @@ export interface JourneyResult {
   httpStatus?: number;
   finalUrl?: string;
   retries?: number;
-  /** Session/security checks: what was verified (requirement ids), expected vs measured. */
-  check?: { kind: string; requirements: string[]; expected?: string; measured?: string; details: string[] };
+  check?: CheckInfo;
   artifacts: { screenshot?: string; trace?: string };
   labels: Record<string, string>;
 }

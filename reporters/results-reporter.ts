@@ -9,18 +9,8 @@ import path from 'node:path';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import type { BrowserName } from '../config/schema.ts';
 import { INTERRUPTED, type JourneyResult, type Outcome, type StepResult } from '../core/result.ts';
-import type { StepFailureRecord } from '../fixtures/probe-session.ts';
+import { readAttachment, readJourneyIdentity } from '../core/attachment.ts';
 import { readPlan } from '../core/plan.ts';
-
-interface ProbeMeta {
-  portal: string; environment: string; journey: string; account: string; browserVersion: string;
-  declaredSteps: string[]; skippedSteps: string[]; failure: StepFailureRecord | null; finalUrl: string;
-  harnessPhase: string | null;
-  check: JourneyResult['check'] | null;
-  degradedReason: string | null;
-  /** Per step, the time its body ran on after the step was over (a quiet-network wait). */
-  stepTrims?: Record<string, number>;
-}
 
 // Playwright colours its messages even when asked not to; results are plain text.
 // eslint-disable-next-line no-control-regex -- matching the ESC of ANSI colour codes is the point
@@ -83,9 +73,11 @@ function topLevelSteps(steps: readonly TestStep[]): TestStep[] {
 export function toResult(test: TestCase, result: TestResult): JourneyResult {
   const plan = readPlan();
   const project = test.parent.project()?.metadata as ProjectMeta | undefined;
-  const att = result.attachments.find((a) => a.name === 'portal-probe');
-  const meta = att?.body ? (JSON.parse(att.body.toString('utf8')) as ProbeMeta) : undefined;
-  const [portalName = '', journeyName = ''] = test.title.split(' › ');
+  const meta = readAttachment(result.attachments);
+  // The identity is data on the test from its declaration: known even if it failed before the journey began.
+  const identity = readJourneyIdentity(test.annotations) ?? meta;
+  const portalName = identity?.portal ?? '';
+  const journeyName = identity?.journey ?? '';
   const portal = plan.config.portals.find((p) => p.name === portalName);
   // Budgets are for the steps of login and script journeys. A check's steps are not
   // comparable: its "sign in" is a whole login, and it waits on purpose.

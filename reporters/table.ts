@@ -16,7 +16,8 @@ function cell(s: StepResult | undefined): string {
 function outcome(r: JourneyResult): string {
   switch (r.outcome) {
     case 'passed': return 'passed';
-    case 'degraded': return 'DEGRADED (over budget)';
+    // Over a budget, or passed with something that needs attention (its reason is printed below the table).
+    case 'degraded': return r.steps.some((s) => s.overBudget) ? 'DEGRADED (over budget)' : 'DEGRADED';
     case 'failed': return `FAILED at "${r.failedStep ?? '?'}"`;
     case 'not-run': return 'not run';
     case 'error': return `HARNESS ERROR: ${r.reason ?? ''}`;
@@ -50,10 +51,22 @@ export function formatTable(run: RunResult): string {
       out.push(`  ✗ ${r.browser.name}/${r.viewport.name}: ${r.categoryLabel} (${r.cause}) — ${r.errorText ?? r.errorMessage ?? ''}`);
       if (r.action) out.push(`    action: ${r.action}`);
     }
+    for (const r of results.filter((x) => x.outcome === 'degraded')) {
+      const over = r.steps.filter((s) => s.overBudget).map((s) => `${s.name} ${s.durationMs ?? '?'} ms > ${s.budgetMs ?? '?'} ms`);
+      const why = [...(over.length ? [`over budget: ${over.join(', ')}`] : []), ...(r.reason ? [r.reason] : [])];
+      out.push(`  ~ ${r.browser.name}/${r.viewport.name}: ${why.join('; ') || 'degraded'}`);
+    }
   }
-  const reasons = new Map<string, string>();
-  for (const r of run.results) if (r.outcome === 'not-run' && r.reason) reasons.set(r.browser.name, r.reason);
-  if (reasons.size) out.push('', 'Not run:', ...[...reasons].map(([b, why]) => `  ${b}: ${why}`));
+  // Each cell's own reason: one browser may be missing on desktop for one reason and on a phone for another.
+  const reasons = new Map<string, string[]>();
+  for (const r of run.results) {
+    if (r.outcome !== 'not-run' || !r.reason) continue;
+    const cell = `${r.browser.name}/${r.viewport.name}`;
+    const cells = reasons.get(r.reason) ?? [];
+    if (!cells.includes(cell)) cells.push(cell);
+    reasons.set(r.reason, cells);
+  }
+  if (reasons.size) out.push('', 'Not run:', ...[...reasons].map(([why, cells]) => `  ${cells.join(', ')}: ${why}`));
   const s = run.summary;
   out.push('', `${s.passed} passed, ${s.degraded} degraded, ${s.failed} failed, ${s.notRun} not run, ${s.error} harness error(s) — ${s.total} result(s)`);
   return out.join('\n');

@@ -3,17 +3,13 @@
  * take before the run starts, so nobody kills a run that is merely waiting.
  */
 import { estimateMs, formatDuration } from '../core/checks-catalog.ts';
-import type { RunPlan } from '../core/plan.ts';
+import { plannedJourneys, type RunPlan } from '../core/plan.ts';
 
 export function longCheckNotices(plan: RunPlan): string[] {
   const out: string[] = [];
-  for (const portal of plan.config.portals) {
-    for (const j of portal.journeys) {
-      if (!plan.kinds.includes(j.kind)) continue;
-      if (plan.journeyFilter.length > 0 && !plan.journeyFilter.includes(j.name)) continue;
-      const ms = estimateMs(j);
-      if (ms !== undefined && ms >= 10_000) out.push(`note: ${portal.name} › ${j.name} (${j.kind}) will take about ${formatDuration(ms)}; progress is printed while it waits.`);
-    }
+  for (const { portal, journey: j } of plannedJourneys(plan)) {
+    const ms = estimateMs(j);
+    if (ms !== undefined && ms >= 10_000) out.push(`note: ${portal.name} › ${j.name} (${j.kind}) will take about ${formatDuration(ms)}; progress is printed while it waits.`);
   }
   return out;
 }

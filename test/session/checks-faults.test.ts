@@ -55,6 +55,15 @@ for (const browser of ['chromium', 'firefox']) {
     }
     assert.match(byName.get('idle expiry')?.check?.requirements.join(' ') ?? '', /V7\.3\.1.*164\.312\(a\)\(2\)\(iii\)/);
     assert.match(byName.get('transport')?.check?.measured ?? '', /certificate expires in 36[45] day/);
+    // The same findings as numbers, for whatever compares runs.
+    const number = (journey: string, name: string) => byName.get(journey)?.check?.measurements.find((m) => m.name === name);
+    const idle = number('idle expiry', 'idle timeout');
+    assert.deepEqual(idle && { unit: idle.unit, expected: idle.expected, lo: idle.lo, hi: idle.hi, value: idle.value }, { unit: 's', expected: 10, lo: 7, hi: 13, value: 10 });
+    const days = number('transport', 'certificate days left')?.value ?? -1;
+    assert.ok(days >= 364 && days <= 365, `certificate days left: ${days}`);
+    assert.equal(number('logout', 'session alive after logout')?.value, 0);
+    assert.equal(number('lockout', 'failures to lock')?.value, 5);
+    for (const x of byName.values()) if (x.check) assert.ok(x.check.measurements.length > 0, `${x.journey} reports numbers`);
     assert.match(out, /will take about/);
   });
 }
@@ -75,6 +84,7 @@ for (const [fault, check, cause] of CASES) {
     assert.deepEqual(failedOnly(byName), [check], out);
     assert.equal(byName.get(check)?.cause, cause);
     assert.ok(byName.get(check)?.check?.measured, 'the finding carries the measured value');
+    assert.ok(byName.get(check)?.check?.measurements.length, 'and the same as numbers');
     assert.equal(code, 1);
   });
 }
