@@ -4,7 +4,7 @@
  * while it is written. The real validation happens at start-up (config/validate.ts),
  * because a config may equally be plain JSON with no types at all.
  *
- *   import { defineConfig, env } from 'portal-probe/config/define-config.ts';
+ *   import { defineConfig, env } from 'portal-probe';
  *   export default defineConfig({
  *     portals: [{ name: 'acme', environment: 'production', baseUrl: 'https://portal.acme.test',
  *       accounts: [{ id: 'front-desk', role: 'provider', username: 'probe01', password: env('ACME_PW') }],

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { browserNames, type BrowserName } from '../config/schema.ts';
 import { EXIT, HarnessError, isHarnessError } from '../core/errors.ts';
 import { describeBrowsers, findBrowsers } from '../core/browsers.ts';
+import { initCommand } from './init.ts';
 import { setupCommand } from './setup.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
@@ -20,7 +21,7 @@ Runs the journeys in every configured browser × viewport.
   --checks a,b         only these kinds: groups login, session, security, or single kinds
                        (idle-expiry, absolute-expiry, logout-ends-session, session-rotation,
                        cookie-policy, cache-policy, totp-single-use, generic-login-errors,
-                       lockout, transport)
+                       lockout, transport, role-access)
   --browsers a,b       override the browsers (${browserNames.join(', ')})
   --viewports a,b      only these of the configured viewports (by name)
   --workers N          parallel browsers
@@ -40,6 +41,11 @@ Every problem is printed with its path; exit 2 if there is one.`,
 
 Shows which browsers this machine has (Playwright's build, a PORTAL_PROBE_<NAME>_PATH,
 or a system install), and why the others are missing.`,
+  init: `Usage: portal-probe init
+
+Writes a starter portal-probe.config.ts and journeys/example.journey.ts into the current
+folder (pointing at the built-in demo portal, commented for adapting to yours), then
+validates them. Refuses, exit 2, if either file (or another portal-probe.config.*) exists.`,
   setup: `Usage: portal-probe setup [--if-needed]
 
 Installs browsers: Playwright's builds (npx playwright install), else Debian's chromium
@@ -52,6 +58,7 @@ const HELP = `portal-probe — synthetic login monitoring for healthcare portals
 Usage: portal-probe <command> [options]     portal-probe <command> --help
 
 Commands:
+  init           write a starter config and an example journey into this folder
   run            run the journeys in every configured browser × viewport
   validate       check a config file and its secret references; run nothing
   browsers       show which browsers this machine has, and why others are missing
@@ -112,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': return await run(rest);
       case 'validate': return await validateCommand(rest);
+      case 'init': return await initCommand(rest);
       case 'setup': return await setupCommand(rest);
       case 'browsers':
         for (const line of describeBrowsers(findBrowsers(browserNames))) console.log(line);

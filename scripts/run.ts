@@ -4,11 +4,12 @@
  * exit 2; a portal that fails a check is a result with exit 1.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.ts';
 import { resolveSecrets } from '../config/secrets.ts';
@@ -166,8 +167,13 @@ function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
  * asked for is ended too, by pid and start time, before the run returns.
  */
 function runPlaywright(planFile: string, extraEnv: Record<string, string>, interruption: Interruption): Promise<number> {
-  const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts')], {
+  const require = createRequire(import.meta.url);
+  // Installed as a dependency, @playwright/test sits beside portal-probe, not inside it.
+  const cli = require.resolve('@playwright/test/cli');
+  // Playwright compiles no TypeScript under node_modules: installed, portal-probe's own
+  // config, specs and fixtures are compiled by tsx, in the runner and (inherited) its workers.
+  const loader = ROOT.split(path.sep).includes('node_modules') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
+  const child = spawn(process.execPath, [...loader, cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts')], {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], detached: true,
     env: { ...process.env, ...extraEnv, [PLAN_ENV]: planFile, PLAYWRIGHT_HTML_OPEN: 'never', FORCE_COLOR: '0' },
   });
