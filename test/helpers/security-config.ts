@@ -18,11 +18,16 @@ import { secretEnv, type ProbeSetup } from './portal-config.ts';
  */
 export const TIMEOUTS = { idleMs: 10_000, idleToleranceMs: 3000, absoluteMs: 20_000, absoluteToleranceMs: 3000, lockoutMs: 15_000 };
 
+type PortalInput = ProbeConfigInput['portals'][number];
+type Journeys = NonNullable<PortalInput['journeys']>;
+export interface SecurityPortalOptions { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: Journeys; only?: string[]; flavour?: 'classic' | 'spa'; lockoutUnlock?: boolean; name?: string }
+
 /**
- * `flavour: 'spa'` signs in through the demo portal's single-page flavour and probes its
- * API (its pages are one shell for everyone); the checks are the same.
+ * A portal entry with the physician login and every check, for a demo portal the test
+ * started. `flavour: 'spa'` signs in through the demo portal's single-page flavour and
+ * probes its API (its pages are one shell for everyone); the checks are the same.
  */
-export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: string[]; lockoutAccount: string; enumAccount: string; environment?: 'test' | 'production'; extra?: NonNullable<ProbeConfigInput['portals'][number]['journeys']>; only?: string[]; budgets?: Record<string, number>; flavour?: 'classic' | 'spa'; lockoutUnlock?: boolean }): ProbeSetup {
+export function securityPortal(portal: DemoPortal, o: SecurityPortalOptions): PortalInput {
   const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
   const spa = o.flavour === 'spa';
   const base = { login: 'physician login', probePath: spa ? '/api/app/me' : '/dashboard' };
@@ -38,29 +43,39 @@ export function writeSecurityConfig(dir: string, portal: DemoPortal, o: { pool: 
     { kind: 'lockout', name: 'lockout', use: { account: o.lockoutAccount }, ...base, threshold: 5, duration: TIMEOUTS.lockoutMs, verifyUnlock: o.lockoutUnlock ?? true },
     { kind: 'transport', name: 'transport', use: { pool: 'doctors' }, ...base },
   ].filter((c) => !o.only || o.only.includes(c.kind));
+  return {
+    name: o.name ?? 'secure-portal', environment: o.environment ?? 'test', baseUrl: portal.httpsUrl ?? portal.url,
+    totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+    accounts: ids.map((id) => ({
+      id, role: 'physician', username: id, ...(o.pool.includes(id) ? { pool: 'doctors' } : {}),
+      password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
+    })),
+    journeys: [
+      { kind: 'login', name: 'physician login', use: { pool: 'doctors' }, steps: spa ? spaLoginSteps('Dashboard') : providerLoginSteps('username', 'Dashboard') },
+      ...(checks as Journeys),
+      ...(o.extra ?? []),
+    ],
+  };
+}
+
+/** A run config for security portals: Chromium on desktop, short step timeouts, the demo portals' self-signed certificates accepted. */
+export function writeSecurityRun(dir: string, portals: PortalInput[], env: Record<string, string>, o: { workers?: number; budgets?: Record<string, number> } = {}): ProbeSetup {
   const config: ProbeConfigInput = {
-    portals: [{
-      name: 'secure-portal', environment: o.environment ?? 'test', baseUrl: portal.httpsUrl ?? portal.url,
-      totp: { acceptedWindow: 1, minRemainingMs: 3000 },
-      accounts: ids.map((id) => ({
-        id, role: 'physician', username: id, ...(o.pool.includes(id) ? { pool: 'doctors' } : {}),
-        password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
-      })),
-      journeys: [
-        { kind: 'login', name: 'physician login', use: { pool: 'doctors' }, steps: spa ? spaLoginSteps('Dashboard') : providerLoginSteps('username', 'Dashboard') },
-        ...(checks as NonNullable<ProbeConfigInput['portals'][number]['journeys']>),
-        ...(o.extra ?? []),
-      ],
-    }],
+    portals,
     browsers: ['chromium'],
     viewports: ['desktop'],
     timeouts: { stepMs: 5000, journeyMs: 90_000 },
-    workers: 3,
+    workers: o.workers ?? 3,
     ...(o.budgets ? { budgets: o.budgets } : {}),
     ignoreHTTPSErrors: true,
     outputDir: path.join(dir, 'out'),
   };
   const configFile = path.join(dir, 'security.config.json');
   writeJson(configFile, config);
-  return { configFile, outputDir: path.join(dir, 'out'), env: secretEnv(portal, ids) };
+  return { configFile, outputDir: path.join(dir, 'out'), env };
+}
+
+export function writeSecurityConfig(dir: string, portal: DemoPortal, o: SecurityPortalOptions & { budgets?: Record<string, number> }): ProbeSetup {
+  const ids = [...o.pool, o.lockoutAccount, o.enumAccount];
+  return writeSecurityRun(dir, [securityPortal(portal, o)], secretEnv(portal, ids), o.budgets ? { budgets: o.budgets } : {});
 }
