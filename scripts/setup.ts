@@ -3,6 +3,7 @@
  * builds first (works wherever the download hosts are reachable); where they are not,
  * Debian's chromium and firefox-esr through apt-get when running as root.
  */
+import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findBrowsers, describeBrowsers, type BrowserStatus } from '../core/browsers.ts';
@@ -28,7 +29,9 @@ export async function setupCommand(argv: string[]): Promise<number> {
   if (missing.length > 0 || !ifNeeded) {
     if (missing.length > 0) console.log(`portal-probe: installing browsers (${missing.join(', ')} missing)…`);
     // Playwright's download fails within seconds on a closed network; that is expected.
-    const pwOk = run(process.execPath, ['node_modules/@playwright/test/cli.js', 'install', ...(missing.length ? missing : required)], 10 * 60_000);
+    // Resolved, not a path under the current folder: installed as a dependency, @playwright/test sits beside portal-probe.
+    const pwCli = createRequire(import.meta.url).resolve('@playwright/test/cli');
+    const pwOk = run(process.execPath, [pwCli, 'install', ...(missing.length ? missing : required)], 10 * 60_000);
     list = findBrowsers(browserNames);
     missing = missingRequired(list);
     if (!pwOk && missing.length > 0) {
