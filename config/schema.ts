@@ -43,7 +43,7 @@ const stepName = z.string().min(1).max(40).optional();
 export const conditionSchema = z.strictObject({
   visible: locatorSchema.optional(),
   hidden: locatorSchema.optional(),
-  /** The page URL matches a glob (as Playwright's waitForURL takes it) or a "/regex/". */
+  /** The top page's URL (the address a person sees, even in a step with `frame`) matches a glob (as Playwright's waitForURL takes it) or a "/regex/". */
   url: z.string().min(1).optional(),
   /** A response to a URL glob or "/regex/", with this status if given. */
   response: z.strictObject({ url: z.string().min(1), status: z.number().int().min(100).max(599).optional() }).optional(),
@@ -116,6 +116,7 @@ const accountsRef = z.union([
   z.strictObject({ pool: z.string().min(1) }),
   z.strictObject({ account: z.string().min(1) }),
 ]);
+export type AccountsRef = z.infer<typeof accountsRef>;
 
 
 /**
@@ -134,9 +135,26 @@ const checkBase = {
 
 export const checkKinds = [
   'idle-expiry', 'absolute-expiry', 'logout-ends-session', 'session-rotation',
-  'cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport',
+  'cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport', 'role-access',
 ] as const;
 export type CheckKind = (typeof checkKinds)[number];
+
+const portalPath = z.string().startsWith('/', { error: 'must be a path on the portal such as "/labs" or "/api/claims"' });
+
+/**
+ * One role of a role-access check, as a person testing an EHR portal thinks of it: its own
+ * test account or pool (`use`; every account in it must have this `role`), the login
+ * journey it signs in with (roles land on different pages), the paths it must reach and
+ * those it must be refused — pages, or on a single-page portal the API paths behind its
+ * views (its pages are one shell for everyone).
+ */
+const roleAccessSchema = z.strictObject({
+  role: z.string().min(1),
+  use: accountsRef,
+  login: z.string().min(1),
+  allow: z.array(portalPath).default([]),
+  deny: z.array(portalPath).default([]),
+}).refine((r) => r.allow.length + r.deny.length > 0, { error: 'a role needs at least one "allow" or "deny" path' });
 
 export const journeySchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -189,6 +207,23 @@ export const journeySchema = z.discriminatedUnion('kind', [
     /** Wait the lockout out and prove the account works again (a long check). */
     verifyUnlock: z.boolean().default(false),
   }),
+  /**
+   * Per role, what it must reach and what it must be refused, asked with GET as that role.
+   * Reached: a 2xx answer showing none of `deniedText`, redirects on the portal followed
+   * except to the role's login page or to `deniedPages`. A 5xx is no verdict (Backend).
+   * Anything else is refused: 401, 403, 404, a redirect to sign-in, to an access-denied page
+   * or off the portal. Each role signs in with its own `use` and `login`, so the check has
+   * none of its own: it leases the first role's account, and its result names that account.
+   */
+  z.strictObject({
+    kind: z.literal('role-access'), name: z.string().min(1),
+    roles: z.array(roleAccessSchema).min(1),
+    /** Where the portal sends a user it refuses, besides its sign-in page: "/access-denied". */
+    deniedPages: z.array(portalPath).default([]),
+    /** Words of a refusal the portal answers with 200 ("You are not authorized"), matched without case. */
+    deniedText: z.array(z.string().min(1)).default([]),
+    allBrowsers: z.boolean().default(false),
+  }).transform((j) => ({ ...j, use: j.roles[0]?.use ?? { pool: '' }, login: j.roles[0]?.login ?? '' })),
   z.strictObject({
     kind: z.literal('transport'), ...checkBase,
     /** Hosts allowed to use plain HTTP (the demo portal on loopback). */
