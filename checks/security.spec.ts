@@ -14,6 +14,7 @@ import { logoutEndsSession, sessionRotation } from '../fixtures/checks/terminati
 import { cachePolicy, cookiePolicy, transport } from '../fixtures/checks/headers.ts';
 import { genericLoginErrors, lockout, totpSingleUse } from '../fixtures/checks/auth-policy.ts';
 import { absoluteExpiry, idleExpiry } from '../fixtures/checks/lifetime.ts';
+import { roleAccess } from '../fixtures/checks/role-access.ts';
 
 type AnyCheck = (c: CheckContext<CheckKind>) => Promise<void>;
 const CHECKS: Record<CheckKind, AnyCheck> = {
@@ -27,6 +28,7 @@ const CHECKS: Record<CheckKind, AnyCheck> = {
   'generic-login-errors': genericLoginErrors as AnyCheck,
   lockout: lockout as AnyCheck,
   transport: transport as AnyCheck,
+  'role-access': roleAccess as AnyCheck,
 };
 
 const plan = readPlan();

@@ -106,6 +106,13 @@ export const demoConfig = {
         ...(['logout-ends-session', 'session-rotation', 'cookie-policy', 'cache-policy', 'totp-single-use', 'transport'] as const).map((kind) => ({
           kind, name: kind, use: { pool: 'physicians' }, login: 'physician login', probePath: '/dashboard',
         })),
+        // Each role with its own accounts and login: what it must open, and what it must be refused.
+        {
+          kind: 'role-access', name: 'role-access', roles: [
+            { role: 'physician', use: { pool: 'physicians' }, login: 'physician login', allow: ['/dashboard', '/labs'], deny: ['/claims'] },
+            { role: 'billing', use: { account: 'billing.chen' }, login: 'billing login', allow: ['/dashboard', '/claims'], deny: ['/labs'] },
+          ],
+        },
       ],
     },
     {

@@ -360,6 +360,8 @@ export const configSchema = z.strictObject({
     refreshEvery: durationSchema.optional(),
     /** Code length of the whole demo portal. */
     totpDigits: z.union([z.literal(6), z.literal(8)]).default(6),
+    /** Lifetime of the HTTPS listener's certificate in days (default 365); 0 or less: already expired. */
+    certDays: z.number().int().min(-3650).max(3650).optional(),
   }).prefault({}),
 }).transform((c) => ({
   ...c,

@@ -4,6 +4,7 @@
  * lockout check locks its account, so it never runs against production).
  */
 import { checkKinds } from './schema.ts';
+import { checkRoleAccess } from './validate-role-access.ts';
 
 type Raw = Record<string, unknown>;
 const rec = (v: unknown): Raw | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : undefined);
@@ -16,6 +17,7 @@ export function checkCheckJourneys(portal: Raw, at: string, add: (path: string, 
   journeys.forEach((j, ji) => {
     if (!j || !(checkKinds as readonly unknown[]).includes(j.kind)) return;
     const jat = `${at}.journeys[${ji}]`;
+    if (j.kind === 'role-access') return checkRoleAccess(portal, j, jat, at, logins, add);
     const login = typeof j.login === 'string' ? logins.get(j.login) : undefined;
     if (typeof j.login === 'string' && !login) {
       add(`${jat}.login`, `names login journey "${j.login}", but ${at} has no journey of kind "login" with that name (login journeys: ${[...logins.keys()].map((n) => `"${n}"`).join(', ') || 'none'}).`);

@@ -11,7 +11,7 @@ export type JourneyKind = JourneyConfig['kind'];
 export const CHECK_GROUPS: Record<'login' | 'session' | 'security', readonly JourneyKind[]> = {
   login: ['login', 'script'],
   session: ['idle-expiry', 'absolute-expiry', 'logout-ends-session', 'session-rotation'],
-  security: ['cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport'],
+  security: ['cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport', 'role-access'],
 };
 const ALL_KINDS: readonly JourneyKind[] = Object.values(CHECK_GROUPS).flat();
 
@@ -38,6 +38,7 @@ export const REQUIREMENTS: Record<CheckKind, string[]> = {
   'generic-login-errors': ['OWASP ASVS 5.0 V6.3.8'],
   lockout: ['OWASP ASVS 5.0 V6.3.1', 'NIST SP 800-63B §5.2.2 (rate limiting)'],
   transport: ['OWASP ASVS 5.0 V12.2.1', 'HIPAA §164.312(e)(1) transmission security'],
+  'role-access': ['OWASP ASVS 5.0 V8.2.1 (function-level access)', 'OWASP ASVS 4.0.3 V4.1.3 (least privilege)', 'HIPAA §164.312(a)(1) access control', 'HIPAA §164.308(a)(4) information access management'],
 };
 
 export function isCheck(kind: JourneyKind): kind is CheckKind {

@@ -17,6 +17,7 @@ export type Fault =
   | { kind: 'absolute-timeout'; spec: string; ms: number }
   | { kind: 'http-error'; spec: string; step: DemoStep; status: number; rate: number }
   | { kind: 'engine-break'; spec: string; engine: Engine }
+  | { kind: 'lockout-after'; spec: string; failures: number }
   | { [K in FlagFaultKind]: { kind: K; spec: string } }[FlagFaultKind];
 
 const FLAG_FAULTS = [
@@ -30,15 +31,21 @@ const FLAG_FAULTS = [
   'narrow-viewport-break',
   'lookalike-redirect',
   'no-cache-header-dropped',
+  'role-access-lost',
+  'role-access-leak',
+  'no-lockout',
+  'user-enumeration',
+  'plain-http',
 ] as const;
 type FlagFaultKind = (typeof FLAG_FAULTS)[number];
 
 export type FaultKind = Fault['kind'];
 
 const MAX_DELAY_MS = 600_000;
+const MAX_LOCKOUT_FAILURES = 100;
 const ALLOWED =
   `one of ${FLAG_FAULTS.join(', ')}, delay:<step>:<ms>, http-error:<step>:<status>[:<rate>], ` +
-  `idle-timeout:<duration>, absolute-timeout:<duration> or engine-break:<${ENGINES.join('|')}>`;
+  `idle-timeout:<duration>, absolute-timeout:<duration>, lockout-after:<failures> or engine-break:<${ENGINES.join('|')}>`;
 
 function isStep(text: string | undefined): text is DemoStep {
   return (DEMO_STEPS as readonly string[]).includes(text ?? '');
@@ -94,6 +101,13 @@ export function parseFault(spec: string): Fault {
       }
       return { kind, spec: text, engine: engine as Engine };
     }
+    case 'lockout-after': {
+      const failures = Number(args[0]);
+      if (args.length !== 1 || !/^\d+$/.test(args[0] ?? '') || failures < 1 || failures > MAX_LOCKOUT_FAILURES) {
+        throw bad(text, `expected lockout-after:<failures> with a whole number of failures from 1 to ${MAX_LOCKOUT_FAILURES}`);
+      }
+      return { kind, spec: text, failures };
+    }
     default:
       throw bad(text, `the fault must be ${ALLOWED}`);
   }
@@ -101,6 +115,8 @@ export function parseFault(spec: string): Fault {
 
 /** Two faults of one kind on the same step would make "what does the portal do" ambiguous. */
 function conflictKey(fault: Fault): string {
+  // A portal that never locks cannot also lock early: both set the lockout rule.
+  if (fault.kind === 'no-lockout' || fault.kind === 'lockout-after') return 'lockout';
   return 'step' in fault ? `${fault.kind}:${fault.step}` : fault.kind;
 }
 
@@ -111,7 +127,8 @@ export function parseFaultList(specs: readonly string[]): Fault[] {
     const key = conflictKey(fault);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new Error(`Invalid fault spec "${fault.spec}": it conflicts with "${earlier}" (each fault kind at most once per step).`);
+      const rule = key === 'lockout' ? 'no-lockout and lockout-after both set the lockout rule, at most one of them' : 'each fault kind at most once per step';
+      throw new Error(`Invalid fault spec "${fault.spec}": it conflicts with "${earlier}" (${rule}).`);
     }
     seen.set(key, fault.spec);
     return fault;

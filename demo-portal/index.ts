@@ -67,6 +67,7 @@ export async function startDemoPortal(opts: DemoPortalOptions = {}): Promise<Dem
     apps.push(httpApp);
     await httpApp.listen({ host: HOST, port: opts.port ?? 0 });
     url = `http://${HOST}:${portOf(httpApp)}`;
+    state.httpPort = portOf(httpApp);
     if (opts.https ?? true) {
       const tls = await makeSelfSignedCert(opts.certDays ?? 365);
       const httpsApp = buildApp(state, { logger: settings.logger, https: tls });

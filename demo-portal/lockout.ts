@@ -35,15 +35,18 @@ export class LockoutTracker {
     return false;
   }
 
-  /** Counts a failed password; the failure that reaches the threshold is itself answered as locked. */
-  recordFailure(accountId: string): FailureOutcome {
+  /**
+   * Counts a failed password; the failure that reaches the threshold is itself answered as
+   * locked. `threshold` overrides the policy's (the lockout-after fault).
+   */
+  recordFailure(accountId: string, threshold = this.policy.threshold): FailureOutcome {
     if (this.isLocked(accountId)) return { locked: true, newlyLocked: false };
     const now = this.now();
     const record = this.records.get(accountId) ?? { failures: [] };
     record.failures = record.failures.filter((t) => now - t < this.policy.lockMs);
     record.failures.push(now);
     this.records.set(accountId, record);
-    if (record.failures.length >= this.policy.threshold) {
+    if (record.failures.length >= threshold) {
       record.lockedUntil = now + this.policy.lockMs;
       record.failures = [];
       return { locked: true, newlyLocked: true };

@@ -10,7 +10,8 @@ import { isWellFormedSessionId, type Session } from './sessions.ts';
 import type { PortalState } from './state.ts';
 import { clearSessionCookie, pendingInterstitial, SESSION_COOKIE, setSessionCookie } from './web.ts';
 
-export type PasswordOutcome = 'accepted' | 'invalid' | 'locked';
+/** `unknown`: no such account, told apart from a wrong password only under the user-enumeration fault (else `invalid`). */
+export type PasswordOutcome = 'accepted' | 'invalid' | 'unknown' | 'locked';
 
 /**
  * Checks the password of the account the caller looked up (undefined when unknown) and, on
@@ -29,14 +30,16 @@ export async function passwordStep(
   const passwordOk = await state.accounts.checkPassword(account, password);
   if (!account) {
     state.events.record('login-failed', { step: 'login', detail: found ? 'not-activated' : 'unknown-user', ...(found ? { account: found.id } : {}) });
-    return 'invalid';
+    return !found && state.faults.has('user-enumeration') ? 'unknown' : 'invalid';
   }
-  if (state.lockout.isLocked(account.id)) {
+  // no-lockout: failures are neither counted nor checked, so guessing never stops.
+  const lockoutOn = !state.faults.has('no-lockout');
+  if (lockoutOn && state.lockout.isLocked(account.id)) {
     state.events.record('login-locked', { account: account.id, step: 'login', detail: 'attempt-while-locked' });
     return 'locked';
   }
   if (!passwordOk) {
-    const outcome = state.lockout.recordFailure(account.id);
+    const outcome = lockoutOn ? state.lockout.recordFailure(account.id, state.lockoutThreshold()) : { locked: false };
     state.events.record('login-failed', { account: account.id, step: 'login', detail: 'wrong-password' });
     if (outcome.locked) {
       state.events.record('login-locked', { account: account.id, step: 'login', detail: 'threshold-reached' });

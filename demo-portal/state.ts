@@ -93,6 +93,8 @@ export class PortalState {
   readonly activationExpiresAt: number;
   /** account id → local date of the last acknowledgment. */
   private readonly acknowledged = new Map<string, string>();
+  /** The HTTP listener's port once it listens (the plain-http fault loads a script from it). */
+  httpPort: number | undefined;
 
   private constructor(
     readonly settings: PortalSettings,
@@ -119,6 +121,11 @@ export class PortalState {
       idleMs: this.faults.find('idle-timeout')?.ms ?? this.settings.idleTimeoutMs,
       absoluteMs: this.faults.find('absolute-timeout')?.ms ?? this.settings.absoluteTimeoutMs,
     };
+  }
+
+  /** Failed passwords that lock an account: the lockout-after fault overrides the setting. */
+  lockoutThreshold(): number {
+    return this.faults.find('lockout-after')?.failures ?? this.settings.lockoutThreshold;
   }
 
   setFaults(specs: readonly string[]): void {

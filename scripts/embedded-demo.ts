@@ -27,6 +27,7 @@ export async function startEmbeddedDemo(config: ProbeConfig, faults: string[]): 
       ...(config.demo.absoluteTimeout !== undefined ? { absoluteTimeoutMs: config.demo.absoluteTimeout } : {}),
       ...(config.demo.activityWindow !== undefined ? { spaActivityWindowMs: config.demo.activityWindow } : {}),
       ...(config.demo.refreshEvery !== undefined ? { spaRefreshEveryMs: config.demo.refreshEvery } : {}),
+      ...(config.demo.certDays !== undefined ? { certDays: config.demo.certDays } : {}),
       totpDigits: config.demo.totpDigits,
     });
   } catch (e) {

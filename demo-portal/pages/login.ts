@@ -15,6 +15,8 @@ export interface LoginPageOptions {
   actionOverride?: string;
   /** narrow-viewport-break fault: render the cookie banner that covers the form below 480 px. */
   cookieBanner: boolean;
+  /** Where /static/engine.js is loaded from: the plain-http fault names the HTTP listener. */
+  engineScript?: string;
 }
 
 interface FormVocabulary {
@@ -62,7 +64,7 @@ ${alert(opts.error, 'login-error')}
 </form>
 <p class="links"><a href="/forgot-password">Forgot password?</a></p>
 ${opts.cookieBanner && html`<div class="cookie-banner" role="dialog" aria-label="Cookie notice"><p>We use cookies to keep you signed in and to improve this portal. By continuing you accept our cookie policy.</p></div>`}`;
-  return page({ title: heading, body, scripts: ['/static/engine.js', '/static/login.js'] });
+  return page({ title: heading, body, scripts: [opts.engineScript ?? '/static/engine.js', '/static/login.js'] });
 }
 
 export interface MfaPageOptions {

@@ -4,7 +4,7 @@
  * page that frames the sign-in (the "login widget in an iframe" pattern of hosted identity
  * providers).
  */
-import { html, page } from './html.ts';
+import { escapeHtml, html, page } from './html.ts';
 import type { Engine } from '../faults.ts';
 
 /** What the script needs to know; read per request, so faults switched at run time apply on the next load. */
@@ -34,7 +34,8 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function renderSpaShell(config: SpaConfig): string {
+/** `engineScript`: where /static/engine.js is loaded from (the plain-http fault names the HTTP listener). */
+export function renderSpaShell(config: SpaConfig, engineScript = '/static/engine.js'): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -47,7 +48,7 @@ export function renderSpaShell(config: SpaConfig): string {
 <body class="spa${config.embedded ? ' embedded' : ''}">
 <div id="spa-root"></div>
 <noscript>Lakeside Health Portal needs JavaScript. Turn it on in your browser settings and reload this page.</noscript>
-<script src="/static/engine.js"></script>
+<script src="${escapeHtml(engineScript)}"></script>
 <script src="/static/spa-kit.js"></script>
 <script src="/static/spa.js"></script>
 </body>

@@ -8,6 +8,7 @@ import { renderAccessDenied } from '../pages/errors.ts';
 import { renderAcknowledge, renderNotice } from '../pages/forms.ts';
 import type { Session } from '../sessions.ts';
 import type { PortalState } from '../state.ts';
+import { mayOpen, type RoleArea } from '../roles.ts';
 import type { AccountRole } from '../types.ts';
 import { field, noStore, pendingInterstitial, requireSession, seeOther, sendHtml, SESSION_COOKIE } from '../web.ts';
 
@@ -20,7 +21,7 @@ export function registerAppRoutes(app: FastifyInstance, state: PortalState): voi
   };
 
   /** A signed-in page that only some roles may see; interstitials come first. */
-  const rolePage = (path: string, roles: readonly AccountRole[], render: (v: { displayName: string; role: AccountRole }) => string, step?: 'dashboard') =>
+  const rolePage = (path: string, area: RoleArea | 'all', render: (v: { displayName: string; role: AccountRole }) => string, step?: 'dashboard') =>
     app.get(path, step === undefined ? {} : { config: { step } }, async (request, reply): Promise<FastifyReply> => {
       const session = requireSession(state, request, reply, { touch: true, ...(step === undefined ? {} : { step }) });
       if (!session) return reply;
@@ -28,16 +29,16 @@ export function registerAppRoutes(app: FastifyInstance, state: PortalState): voi
       if (interstitial !== undefined) return seeOther(reply, interstitial);
       const viewer = viewerOf(session);
       if (!viewer) return seeOther(reply, '/login');
-      if (!roles.includes(viewer.role)) {
+      if (area !== 'all' && !mayOpen(state, area, viewer.role)) {
         state.events.record('access-denied', { account: viewer.id, detail: path });
         return sendHtml(reply, 403, renderAccessDenied());
       }
       return sendHtml(reply, 200, render(viewer));
     });
 
-  rolePage('/dashboard', ['physician', 'billing', 'patient'], renderDashboard, 'dashboard');
-  rolePage('/labs', ['physician'], renderLabs);
-  rolePage('/claims', ['billing'], renderClaims);
+  rolePage('/dashboard', 'all', renderDashboard, 'dashboard');
+  rolePage('/labs', 'labs', renderLabs);
+  rolePage('/claims', 'claims', renderClaims);
 
   app.get('/acknowledge', { config: { step: 'acknowledge' } }, async (request, reply) => {
     const session = requireSession(state, request, reply, { touch: true, step: 'acknowledge' });

@@ -10,8 +10,11 @@ import { codeStep, endSession, passwordStep, pendingCode } from '../signin.ts';
 import type { PortalState } from '../state.ts';
 import type { AccountKind } from '../types.ts';
 import { field, noStore, seeOther, sendHtml, SESSION_COOKIE } from '../web.ts';
+import { engineScriptUrl } from './static.ts';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password.';
+/** What an unknown user is told under the user-enumeration fault (same status, other words). */
+export const UNKNOWN_USER = 'No account matches that username or NPI.';
 export const WRONG_CODE = 'The verification code is incorrect or has expired.';
 export const REUSED_CODE = 'That code has already been used. Wait for a new code.';
 export const SIGNED_OUT = 'You have signed out.';
@@ -43,6 +46,7 @@ export function registerAuthRoutes(app: FastifyInstance, state: PortalState): vo
       ...text,
       selectorChange: state.faults.has('selector-change'),
       cookieBanner: state.faults.has('narrow-viewport-break'),
+      engineScript: engineScriptUrl(state, request),
       ...(actionOverride === undefined ? {} : { actionOverride }),
     });
   };
@@ -57,6 +61,7 @@ export function registerAuthRoutes(app: FastifyInstance, state: PortalState): vo
     const outcome = await passwordStep(state, request, reply, found, field(request, 'password'));
     if (outcome === 'locked') return sendHtml(reply, 423, loginPage(request, flavour, { error: lockedMessage(state.settings.lockoutMs) }));
     if (outcome === 'invalid') return sendHtml(reply, 401, loginPage(request, flavour, { error: INVALID_CREDENTIALS }));
+    if (outcome === 'unknown') return sendHtml(reply, 401, loginPage(request, flavour, { error: UNKNOWN_USER }));
     return seeOther(reply, '/mfa');
   };
 

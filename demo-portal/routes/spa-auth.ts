@@ -9,7 +9,7 @@ import type { Session } from '../sessions.ts';
 import { codeStep, passwordStep, pendingCode } from '../signin.ts';
 import type { PortalState } from '../state.ts';
 import { field, noStore, pendingInterstitial } from '../web.ts';
-import { INVALID_CREDENTIALS, lockedMessage, LOOKALIKE_HOST, REUSED_CODE, SESSION_EXPIRED, WRONG_CODE } from './auth.ts';
+import { INVALID_CREDENTIALS, lockedMessage, LOOKALIKE_HOST, REUSED_CODE, SESSION_EXPIRED, UNKNOWN_USER, WRONG_CODE } from './auth.ts';
 
 export type SpaView = 'notice' | 'acknowledge' | 'dashboard';
 
@@ -50,6 +50,7 @@ export function registerSpaAuthRoutes(app: FastifyInstance, state: PortalState):
     if (outcome === 'locked') return reply.code(423).send({ error: 'locked', message: lockedMessage(state.settings.lockoutMs) });
     // Byte-identical for unknown users and wrong passwords, like the pages.
     if (outcome === 'invalid') return reply.code(401).send({ error: 'invalid-credentials', message: INVALID_CREDENTIALS });
+    if (outcome === 'unknown') return reply.code(401).send({ error: 'unknown-user', message: UNKNOWN_USER });
     return reply.send({ next: 'mfa' });
   });
 

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderEmbeddedLogin, renderSpaShell, type SpaConfig } from '../pages/spa.ts';
 import { CLAIMS, LABS, MESSAGES, schedule } from '../records.ts';
+import { ACCESS_DENIED_MESSAGE, mayOpen, type RoleArea } from '../roles.ts';
 import { endSession } from '../signin.ts';
 import type { PortalState } from '../state.ts';
 import type { AccountRole } from '../types.ts';
@@ -14,7 +15,7 @@ import { noStore, requireSession, sendHtml } from '../web.ts';
 import { ACK_REQUIRED } from './app.ts';
 import { LOOKALIKE_HOST, SESSION_EXPIRED, SIGNED_OUT } from './auth.ts';
 import { nextView, registerSpaAuthRoutes } from './spa-auth.ts';
-import { asset } from './static.ts';
+import { asset, engineScriptUrl } from './static.ts';
 
 interface Cell {
   text: string;
@@ -80,7 +81,7 @@ export function registerSpaRoutes(app: FastifyInstance, state: PortalState): voi
     if (embedded) reply.header('X-Frame-Options', 'SAMEORIGIN').header('Content-Security-Policy', "frame-ancestors 'self'");
     // The shell holds no data, but a cached shell would pin old faults and config: never store it.
     reply.header('Cache-Control', 'no-store');
-    return sendHtml(reply, 200, renderSpaShell(configFor(request, embedded)));
+    return sendHtml(reply, 200, renderSpaShell(configFor(request, embedded), engineScriptUrl(state, request)));
   };
   app.get('/app', { config: { step: 'login-page' } }, shell);
   app.get('/app/*', { config: { step: 'login-page' } }, shell);
@@ -113,6 +114,23 @@ export function registerSpaRoutes(app: FastifyInstance, state: PortalState): voi
     if (!account) return reply.code(401).send({ error: 'not-authenticated', message: 'Sign in to continue.', expired: true });
     return reply.send({ user: account.id, role: account.role, displayName: account.displayName, ...dashboardFor(account.role, state.settings.patients) });
   });
+
+  // The role-restricted records as the app's API serves them: the same rule as /labs and /claims.
+  const roleApi = (area: RoleArea, records: () => unknown): void => void app.get(`/api/app/${area}`, async (request, reply) => {
+    const session = requireSession(state, request, reply, { touch: true });
+    if (!session) return reply;
+    const next = nextView(state, session);
+    if (next !== 'dashboard') return reply.code(409).send({ error: 'interstitial-pending', next });
+    const account = state.accounts.get(session.accountId);
+    if (!account) return reply.code(401).send({ error: 'not-authenticated', message: 'Sign in to continue.', expired: true });
+    if (!mayOpen(state, area, account.role)) {
+      state.events.record('access-denied', { account: account.id, detail: `/api/app/${area}` });
+      return reply.code(403).send({ error: 'access-denied', message: ACCESS_DENIED_MESSAGE });
+    }
+    return reply.send(records());
+  });
+  roleApi('labs', () => ({ labs: LABS }));
+  roleApi('claims', () => ({ claims: CLAIMS }));
 
   app.post('/api/app/notice', async (request, reply) => {
     const session = requireSession(state, request, reply, { touch: true });

@@ -4,12 +4,22 @@
  * effect on the next page load (hence no-cache on the scripts).
  */
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PortalState } from '../state.ts';
 
 /** A file of demo-portal/public/, read once (the single-page flavour serves its scripts with this too). */
 export function asset(name: string): string {
   return readFileSync(new URL(`../public/${name}`, import.meta.url), 'utf8');
+}
+
+/**
+ * Where both flavours' sign-in pages load /static/engine.js from: their own origin, or under
+ * the plain-http fault the portal's HTTP listener, by the host name the page was asked for —
+ * a script of the sign-in fetched over plain HTTP (mixed content on the HTTPS listener).
+ */
+export function engineScriptUrl(state: PortalState, request: FastifyRequest): string {
+  if (!state.faults.has('plain-http') || state.httpPort === undefined) return '/static/engine.js';
+  return `http://${request.hostname}:${state.httpPort}/static/engine.js`;
 }
 
 export function registerStaticRoutes(app: FastifyInstance, state: PortalState): void {

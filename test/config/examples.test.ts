@@ -73,6 +73,6 @@ void test('the single-page example validates: waits on conditions, a three-actio
   assert.ok(logout?.step === 'logout' && logout.actions?.length === 3, 'the sign-out is one step of three actions');
   const code = login.steps.find((s) => s.step === 'totp');
   assert.ok(code?.step === 'totp' && code.expect && !Array.isArray(code.expect) && 'url' in code.expect && 'response' in code.expect);
-  for (const j of portal.journeys) if (j.kind !== 'login' && j.kind !== 'script') assert.match(j.probePath, /^\/api\//);
+  for (const j of portal.journeys) if (j.kind !== 'login' && j.kind !== 'script' && j.kind !== 'role-access') assert.match(j.probePath, /^\/api\//);
   assert.equal(resolveSecrets(loaded.config, { env, baseDir: loaded.baseDir }).get('env:PP_MYCHART_PATIENT3_PASSWORD'), 'stub-password-3');
 });
