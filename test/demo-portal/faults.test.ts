@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_STEPS, parseFault, startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
-import { account, Client, rawRequest, roleText, signIn, totp } from './helpers.ts';
+import { account, Client, postJson, rawRequest, roleText, signIn, totp } from './helpers.ts';
 
 void describe('parseFault', () => {
   void test('DEMO_STEPS are the documented step names', () => {
@@ -17,8 +17,9 @@ void describe('parseFault', () => {
     assert.deepEqual(parseFault('http-error:mfa:503'), { kind: 'http-error', spec: 'http-error:mfa:503', step: 'mfa', status: 503, rate: 1 });
     assert.equal((parseFault('http-error:login:500:0.5') as { rate: number }).rate, 0.5);
     assert.deepEqual(parseFault('engine-break:gecko'), { kind: 'engine-break', spec: 'engine-break:gecko', engine: 'gecko' });
+    assert.deepEqual(parseFault('lockout-after:3'), { kind: 'lockout-after', spec: 'lockout-after:3', failures: 3 });
     for (const flag of ['logout-keeps-session', 'session-not-rotated', 'cookie-flags-dropped', 'totp-reuse-accepted', 'totp-always-rejected',
-      'extra-step', 'selector-change', 'narrow-viewport-break', 'lookalike-redirect', 'no-cache-header-dropped']) {
+      'extra-step', 'selector-change', 'narrow-viewport-break', 'lookalike-redirect', 'no-cache-header-dropped', 'no-lockout', 'user-enumeration', 'plain-http']) {
       assert.deepEqual(parseFault(flag), { kind: flag, spec: flag });
     }
   });
@@ -26,7 +27,7 @@ void describe('parseFault', () => {
   void test('invalid specs throw one sentence naming the spec', () => {
     const bad = ['nope', 'delay:bogus:100', 'delay:login', 'delay:login:abc', 'delay:login:0', 'idle-timeout:30', 'idle-timeout:0s',
       'http-error:login:200', 'http-error:login:503:0', 'http-error:login:503:1.5', 'http-error:nowhere:503', 'engine-break:trident',
-      'engine-break', 'extra-step:now', ''];
+      'engine-break', 'extra-step:now', 'lockout-after', 'lockout-after:0', 'lockout-after:2.5', 'lockout-after:101', 'lockout-after:3:4', 'no-lockout:3', ''];
     for (const spec of bad) {
       assert.throws(() => parseFault(spec), (err: Error) => {
         assert.ok(err.message.startsWith(`Invalid fault spec "${spec}": `), err.message);
@@ -57,6 +58,7 @@ void describe('setFaults', () => {
     assert.deepEqual(portal.faults(), ['extra-step', 'delay:login:10']);
     assert.throws(() => portal.setFaults(['selector-change', 'delay:nowhere:5']), /"delay:nowhere:5"/);
     assert.throws(() => portal.setFaults(['delay:login:5', 'delay:login:6']), /"delay:login:6".*conflicts with "delay:login:5"/);
+    assert.throws(() => portal.setFaults(['no-lockout', 'lockout-after:3']), /"lockout-after:3".*conflicts with "no-lockout".*at most one of them/);
     assert.deepEqual(portal.faults(), ['extra-step', 'delay:login:10']);
   });
 
@@ -198,5 +200,62 @@ void describe('page-changing faults (markup)', () => {
     const res = await c.post('/mfa', { otp: 'abcdef' });
     assert.equal(res.status, 401);
     assert.equal(roleText(res.body, 'alert'), 'The verification code is incorrect or has expired.');
+  });
+});
+
+void describe('login-policy faults (lockout, enumeration, plain HTTP)', () => {
+  const lockout = (): ReturnType<typeof account> => account(portal, 'lockout.test');
+
+  void test('lockout-after:<n> locks at the n-th failure; no-lockout never locks and the right password still works', async () => {
+    const c = new Client(portal.url);
+    portal.setFaults(['lockout-after:2']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await c.post('/login', { username: lockout().username, password: 'Wrong-1!' })).status);
+    assert.deepEqual(statuses, [401, 423, 423]);
+    portal.reset();
+    portal.setFaults(['no-lockout']);
+    const free: number[] = [];
+    for (let i = 0; i < 7; i++) free.push((await c.post('/login', { username: lockout().username, password: 'Wrong-1!' })).status);
+    assert.deepEqual(free, [401, 401, 401, 401, 401, 401, 401]);
+    assert.equal((await c.post('/login', { username: lockout().username, password: lockout().password })).location, '/mfa');
+  });
+
+  void test('user-enumeration: an unknown user gets the same status and other words, in both flavours', async () => {
+    const c = new Client(portal.url);
+    const answers = async (): Promise<string[]> => {
+      const page = async (username: string): Promise<string> => {
+        const r = await c.post('/login', { username, password: 'Wrong-1!' });
+        return `${r.status} ${roleText(r.body, 'alert') ?? ''}`;
+      };
+      const api = async (username: string): Promise<string> => {
+        const r = await postJson(c, '/api/app/login', { username, password: 'Wrong-1!' });
+        return `${r.status} ${r.body}`;
+      };
+      return [await page('nobody.here'), await page('dr.rivera'), await api('nobody.here'), await api('dr.rivera')];
+    };
+    const [pageUnknown, pageWrong, apiUnknown, apiWrong] = await answers();
+    assert.equal(pageUnknown, pageWrong, 'without the fault the answers are the same');
+    assert.equal(apiUnknown, apiWrong);
+    portal.setFaults(['user-enumeration']);
+    assert.deepEqual(await answers(), [
+      '401 No account matches that username or NPI.', '401 Invalid username or password.',
+      '401 {"error":"unknown-user","message":"No account matches that username or NPI."}', '401 {"error":"invalid-credentials","message":"Invalid username or password."}',
+    ]);
+  });
+
+  void test('plain-http: the HTTPS sign-in pages of both flavours load engine.js from the HTTP listener', async () => {
+    const https = new Client(portal.httpsUrl ?? '');
+    const own = '<script src="/static/engine.js"></script>';
+    assert.ok((await https.get('/login')).body.includes(own));
+    portal.setFaults(['plain-http']);
+    const plain = `<script src="${portal.url}/static/engine.js"></script>`;
+    for (const path of ['/login', '/patient/login', '/app/login', '/app/embedded']) {
+      const body = (await https.get(path)).body;
+      if (path === '/app/embedded') assert.doesNotMatch(body, /engine\.js/, 'the framing page loads no script; its frame is the shell');
+      else assert.ok(body.includes(plain) && !body.includes(own), `${path}: ${body}`);
+    }
+    const script = await new Client(portal.url).get('/static/engine.js');
+    assert.equal(script.status, 200);
+    assert.match(script.body, /function portalDetectEngine/);
   });
 });
