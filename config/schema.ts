@@ -344,7 +344,7 @@ export const configSchema = z.strictObject({
   outputDir: z.string().min(1).default('.portal-probe/results'),
   /** Connect through an outbound HTTP proxy (the allow-list still applies first). */
   proxy: proxySchema.optional(),
-  /** Accept certificates no trusted CA signed (a staging portal with an internal CA), for every portal that does not say otherwise. The transport check still reports them. */
+  /** Accept certificates no trusted CA signed (a staging portal with an internal CA), for every portal that does not say otherwise. The transport check still says so (measurement `certificate trusted`). */
   ignoreHTTPSErrors: z.boolean().default(false),
   labels: z.record(z.string(), z.string()).default({}),
   /** Faults for the embedded demo portal (only used when a portal's baseUrl is "demo"). */
@@ -362,7 +362,7 @@ export const configSchema = z.strictObject({
     totpDigits: z.union([z.literal(6), z.literal(8)]).default(6),
     /** Lifetime of the HTTPS listener's certificate in days (default 365); 0 or less: already expired. */
     certDays: z.number().int().min(-3650).max(3650).optional(),
-  }).prefault({}),
+  }).refine((d) => d.certDays === undefined || d.https, { error: 'needs "https": true: a certificate exists only on the HTTPS listener', path: ['certDays'] }).prefault({}),
 }).transform((c) => ({
   ...c,
   // Each portal decides about its own certificates; the top-level value is only the default.

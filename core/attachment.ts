@@ -47,8 +47,12 @@ export function journeyAnnotation(id: JourneyIdentity): { type: string; descript
 export function readJourneyIdentity(annotations: readonly { type: string; description?: string }[]): JourneyIdentity | undefined {
   const a = annotations.find((x) => x.type === JOURNEY_ANNOTATION);
   if (!a?.description) return undefined;
-  const v = JSON.parse(a.description) as Partial<JourneyIdentity>;
-  return typeof v.portal === 'string' && typeof v.journey === 'string' ? { portal: v.portal, journey: v.journey } : undefined;
+  try {
+    const v = JSON.parse(a.description) as Partial<JourneyIdentity>;
+    return typeof v.portal === 'string' && typeof v.journey === 'string' ? { portal: v.portal, journey: v.journey } : undefined;
+  } catch {
+    return undefined; // the attachment names the journey too
+  }
 }
 
 export function encodeAttachment(a: ProbeAttachment): { name: string; body: string; contentType: string } {

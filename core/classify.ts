@@ -47,7 +47,13 @@ const NOT_FOUND = /user not found|no (matching )?(user|account) (was )?found|cou
 const DENIED = /access denied|not authori[sz]ed|permission/i;
 const TLS = /ERR_CERT|SSL|TLS|certificate/i;
 /** A connection that failed below HTTP: the browser's net:: codes, and Node's (session probes use Playwright's request API). */
-const NET_ERROR = /net::ERR_[A-Z_]+|\b(?:getaddrinfo )?(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b[^\n]*|self[- ]signed certificate[^\n]*|unable to verify the first certificate|certificate has expired/i;
+const NET_ERROR = /net::ERR_[A-Z_]+|\b(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b|self[- ]signed certificate|unable to verify the first certificate|certificate has expired/i;
+/**
+ * The text of an error a Playwright call threw ("page.goto: net::ERR_…", "apiRequestContext.get:
+ * getaddrinfo ENOTFOUND …"): only that is searched for connection errors, never a message the
+ * harness built from the page's own words (a heading may well say "certificate has expired").
+ */
+const PLAYWRIGHT_ERROR = /^(?:page|frame|locator|apiRequestContext|browserContext|browser|elementHandle)\.\w+: (.*)$/;
 
 export function classify(e: FailureEvidence): Classification {
   if (e.blockedHosts.length > 0) {
@@ -64,7 +70,8 @@ export function classify(e: FailureEvidence): Classification {
         : `The outbound proxy did not open the connection (${truncate(proxy, 120)}): check proxy.server, and that the proxy allows CONNECT to the portal's host and port.`,
     };
   }
-  const nav = e.navigationErrors[0] ?? NET_ERROR.exec(e.errorMessage)?.[0];
+  const thrown = PLAYWRIGHT_ERROR.exec(e.errorMessage.split('\n')[0] ?? '')?.[1];
+  const nav = e.navigationErrors[0] ?? (thrown === undefined ? undefined : NET_ERROR.exec(thrown)?.[0]);
   if (nav) {
     // Only the error itself, not the host it names: "net::ERR_NAME_NOT_RESOLVED (sslvpn.example)" is DNS.
     if (TLS.test(nav.replace(/\s*\([^()]*\)\s*$/, ''))) return { category: 'network', cause: 'tls', action: 'The TLS connection failed (certificate or protocol): check the portal certificate and any TLS-inspecting proxy.' };

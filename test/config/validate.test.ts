@@ -145,3 +145,17 @@ void test('credentials in a URL, a URL as allowed host, mixed use shapes and an 
   assert.equal(error.details.length, 4, error.details.join('\n'));
   assert.ok(!error.details.join('\n').includes('S3cr3t-in-url'));
 });
+
+test('demo.certDays needs demo.https: without it there is no certificate to age', () => {
+  const at = (demo: unknown): string[] => configProblems({ ...validConfig(), demo }).problems.map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(at({ https: true, certDays: -2 }), []);
+  assert.ok(at({ certDays: -2 }).some((p) => p.startsWith('demo.certDays: needs "https": true')), at({ certDays: -2 }).join('\n'));
+});
+
+test('ignoreHTTPSErrors: each portal has its own, the top-level value its default', () => {
+  const base = validConfig() as { portals: Record<string, unknown>[] };
+  const p = base.portals[0] ?? {};
+  const parsed = configProblems({ ...base, ignoreHTTPSErrors: true, portals: [p, { ...p, name: 'strict', ignoreHTTPSErrors: false }] }).config;
+  assert.deepEqual(parsed?.portals.map((x) => x.ignoreHTTPSErrors), [true, false]);
+  assert.deepEqual(configProblems(base).config?.portals.map((x) => x.ignoreHTTPSErrors), [false]);
+});

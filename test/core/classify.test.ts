@@ -345,3 +345,14 @@ test('common wordings of a refused password are bad-credentials', () => {
     expectClass(classify(evidence({ alertText })), 'authentication', 'bad-credentials');
   }
 });
+
+test('a request-API connection error is read without its host: "sslvpn" in a name is no TLS failure', () => {
+  expectClass(classify(evidence({ errorMessage: 'apiRequestContext.get: getaddrinfo ENOTFOUND sslvpn.clinic.example' })), 'network', 'unreachable');
+});
+
+test('words on the page are never read as a connection error: only what a Playwright call threw is', () => {
+  // A 500 page whose heading quotes the backend's error is Backend, not Network.
+  expectClass(classify(evidence({ errorMessage: 'Expected heading "Dashboard" but the page shows "Error: connect ECONNREFUSED 10.0.0.5:5432" (/dashboard).', httpStatus: 500 })), 'backend', 'http-500');
+  // A portal saying a user's own certificate expired is a changed page, not TLS.
+  expectClass(classify(evidence({ errorMessage: 'Expected heading "Dashboard" but the page shows "Your certificate has expired" (/dashboard).' })), 'browser-device', 'page-changed');
+});

@@ -44,6 +44,8 @@ test('answers that reach the path, and those that refuse it', async () => {
     '/sso': { status: 302, location: 'https://sso.example.org/authorize' },
     '/api/orders': { status: 403 },
     '/loop': { status: 302, location: '/loop' },
+    '/reports': { status: 302, location: '/Account/Login?ReturnUrl=%2Freports' },
+    '/Account/Login': { status: 200, body: '<form><label>Password <input name="p" type="password"></label></form>' },
   });
   const ask = (path: string) => askPath(context, base, 'billing', path, refusals, 1000);
   assert.deepEqual(await ask('/labs'), { role: 'billing', path: '/labs', status: 200, reached: true, trail: 'HTTP 302 → /labs/today HTTP 200' });
@@ -54,6 +56,8 @@ test('answers that reach the path, and those that refuse it', async () => {
   assert.deepEqual(await ask('/billing'), { role: 'billing', path: '/billing', status: 200, reached: false, trail: 'HTTP 200 showing "Not authorized"' });
   assert.deepEqual(await ask('/sso'), { role: 'billing', path: '/sso', status: 302, reached: false, trail: 'HTTP 302 → sso.example.org' });
   assert.equal((await ask('/api/orders')).reached, false);
+  // Sent to a sign-in page the check does not know by name: its password field gives it away.
+  assert.deepEqual(await ask('/reports'), { role: 'billing', path: '/reports', status: 200, reached: false, trail: 'HTTP 302 → /Account/Login HTTP 200 showing a sign-in form' });
   assert.equal((await ask('/nowhere')).status, 404);
   const loop = await ask('/loop');
   assert.equal(loop.reached, false);
