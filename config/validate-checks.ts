@@ -25,6 +25,9 @@ export function checkCheckJourneys(portal: Raw, at: string, add: (path: string, 
     const steps = list(login?.steps).map(rec);
     const has = (step: string): boolean => steps.some((s) => s?.step === step);
     if (login && !has('assert')) add(`${jat}.login`, `login journey "${String(j.login)}" needs an "assert" step: the check must know when it is signed in.`);
+    if (login && j.kind === 'session-rotation' && !has('totp') && !has('submit')) {
+      add(`${jat}.login`, `login journey "${String(j.login)}" has neither a "totp" nor a "submit" step, so the rotation check cannot tell the session id before sign-in from the one after.`);
+    }
     if (login && j.kind === 'logout-ends-session' && !has('logout')) {
       add(`${jat}.login`, `login journey "${String(j.login)}" has no "logout" step, which the logout check needs.`);
     }

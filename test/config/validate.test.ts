@@ -159,3 +159,20 @@ test('ignoreHTTPSErrors: each portal has its own, the top-level value its defaul
   assert.deepEqual(parsed?.portals.map((x) => x.ignoreHTTPSErrors), [true, false]);
   assert.deepEqual(configProblems(base).config?.portals.map((x) => x.ignoreHTTPSErrors), [false]);
 });
+
+test('session-rotation needs a login with a totp or submit step: nothing else marks where it signs in', () => {
+  const base = validConfig();
+  const portal = base.portals[0];
+  assert.ok(portal);
+  const clickOnly = {
+    kind: 'login', name: 'click login', use: { pool: 'main' }, steps: [
+      { step: 'open', path: '/login' },
+      { step: 'fill', target: { label: 'Password' }, value: 'password' },
+      { step: 'click', target: { role: 'button', name: 'Sign in' } },
+      { step: 'assert', target: { role: 'heading', name: 'Home' } },
+    ],
+  };
+  const rotation = { kind: 'session-rotation', name: 'rotation', use: { pool: 'main' }, login: 'click login', probePath: '/home' };
+  const problems = configProblems({ ...base, portals: [{ ...portal, journeys: [...portal.journeys, clickOnly, rotation] }] }).problems.map((p) => `${p.path}: ${p.message}`);
+  assert.ok(problems.some((p) => /^portals\[0\]\.journeys\[2\]\.login: .*neither a "totp" nor a "submit" step/.test(p)), problems.join('\n'));
+});
