@@ -60,6 +60,13 @@ export interface IdleSearchOptions {
   maxSessions?: number /* default 8 */;
   upperMs?: number /* largest idle worth testing, default 1.2 × expectedMs */;
   loginConcurrency?: number /* default 4 */;
+  /**
+   * How long a session may live at all, from the start of its login: past it the portal
+   * may end the session whatever its idle (an absolute timeout), so a dead answer would
+   * say nothing about idling. No probe is planned past a session's age limit. Default:
+   * unlimited.
+   */
+  maxSessionAgeMs?: number;
 }
 
 export interface IdleSearchResult {
@@ -200,6 +207,8 @@ interface MPtr {
   a: number;
   /** Index into the caller's pointer list; −1 for a login the model made up. */
   ref: number;
+  /** The latest a probe of this session may end: the budget's end or its age limit. */
+  e: number;
 }
 
 interface MState {
@@ -231,24 +240,29 @@ interface Model {
   delta: number;
   /** Login duration. */
   lambda: number;
+  /** A session's age limit (maxSessionAgeMs). */
+  maxAge: number;
 }
 
 /** Fire time of probing pointer p at grid point k, or null if that is not possible. */
 function fireTime(m: Model, s: MState, p: number, k: number): number | null {
   if (k <= s.lo || k >= s.hi) return null;
   let a: number;
+  let e: number;
   if (p < 0) {
     if (s.virt <= 0) return null;
     a = s.t + m.lambda;
+    e = Math.min(m.end, s.t + m.maxAge);
   } else {
     const ptr = s.ptrs[p];
     if (ptr === undefined) return null;
     a = ptr.a;
+    e = ptr.e;
   }
   const f = a + m.g(k);
   // A session's idle only grows: it cannot be asked about an idle it has already passed.
   if (f < s.t - EPS) return null;
-  if (f + m.delta > m.end + EPS) return null;
+  if (f + m.delta > e + EPS) return null;
   return Math.max(f, s.t);
 }
 
@@ -259,7 +273,7 @@ function applyAction(m: Model, s: MState, act: MAction, c: number): MState {
   let logins = s.logins;
   let idx = act.p;
   if (idx < 0) {
-    ptrs.push({ a: s.t + m.lambda, ref: -1 });
+    ptrs.push({ a: s.t + m.lambda, ref: -1, e: Math.min(m.end, s.t + m.maxAge) });
     idx = ptrs.length - 1;
     virt -= 1;
     logins += 1;
@@ -268,7 +282,7 @@ function applyAction(m: Model, s: MState, act: MAction, c: number): MState {
   const t = act.f + m.delta;
   const ptr = ptrs[idx];
   if (alive) {
-    if (ptr !== undefined) ptrs[idx] = { a: act.f, ref: ptr.ref };
+    if (ptr !== undefined) ptrs[idx] = { a: act.f, ref: ptr.ref, e: ptr.e };
     return { t, lo: act.k, hi: s.hi, ptrs, virt, logins };
   }
   ptrs.splice(idx, 1);
@@ -290,8 +304,9 @@ function pick(m: Model, s: MState, want: (kMin: number, kMax: number) => number[
   for (let p = -1; p < s.ptrs.length; p++) {
     if (p < 0 && s.virt <= 0) continue;
     const a = p < 0 ? s.t + m.lambda : (s.ptrs[p]?.a ?? Number.POSITIVE_INFINITY);
+    const e = p < 0 ? Math.min(m.end, s.t + m.maxAge) : (s.ptrs[p]?.e ?? m.end);
     const kMin = Math.max(s.lo + 1, Math.ceil((s.t - a - m.base) / m.w - 1e-9));
-    const kMax = Math.min(s.hi - 1, Math.floor((m.end - m.delta - a - m.base) / m.w + 1e-9));
+    const kMax = Math.min(s.hi - 1, Math.floor((e - m.delta - a - m.base) / m.w + 1e-9));
     if (kMin > kMax) continue;
     for (const k of want(kMin, kMax)) {
       const f = fireTime(m, s, p, k);
@@ -412,6 +427,8 @@ interface Live {
   sticky: boolean;
   /** Just logged in during the open phase: takes an initial target first. */
   fresh: boolean;
+  /** The latest its probe may end: the budget's end, or earlier, its age limit. */
+  until: number;
 }
 
 interface LoginCall {
@@ -430,6 +447,7 @@ interface Resolved {
   budget: number;
   maxSessions: number;
   concurrency: number;
+  maxAge: number;
 }
 
 function resolveOptions(o: IdleSearchOptions): Resolved {
@@ -445,7 +463,9 @@ function resolveOptions(o: IdleSearchOptions): Resolved {
   assertPositive('upperMs', U);
   assertCount('maxSessions', maxSessions);
   assertCount('loginConcurrency', concurrency);
-  return { T, r, s: gridStep(r), U, budget, maxSessions, concurrency };
+  if (o.maxSessionAgeMs !== undefined) assertPositive('maxSessionAgeMs', o.maxSessionAgeMs);
+  const maxAge = o.maxSessionAgeMs ?? Number.POSITIVE_INFINITY;
+  return { T, r, s: gridStep(r), U, budget, maxSessions, concurrency, maxAge };
 }
 
 /**
@@ -519,19 +539,19 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
     inflight.add(call);
   };
 
-  const reachOf = (l: Live): number => end - l.a - probeEst;
+  const reachOf = (l: Live): number => l.until - l.a - probeEst;
   const held = (p: number, except?: Live): boolean => live.some((l) => l !== except && l.target !== null && Math.abs(l.target - p) < cfg.s / 2);
   // A point barely above lo would ask next to nothing (and float noise can make lo equal to it).
   const aboveLo = (p: number): boolean => p > lo + cfg.s / 4;
   const canReach = (l: Live, p: number, now: number): boolean => aboveLo(p) && p <= cfg.U && p >= now - l.a - EPS && p <= reachOf(l) + EPS;
   /** Could a session logged in now still ask anything within the budget? (Unknown before the first login is timed.) */
-  const loginUseful = (now: number): boolean => now + loginEst + lo + cfg.s / 4 + probeEst <= end;
+  const loginUseful = (now: number): boolean => now + loginEst + lo + cfg.s / 4 + probeEst <= Math.min(end, now + cfg.maxAge);
 
   /** Open phase: keep useful initial targets, give everyone else the most valuable gap they can reach. */
   const planOpen = (now: number): boolean => {
     live = live.filter((l) => now - l.a <= cfg.U && reachOf(l) > lo);
     for (const l of live) {
-      if (l.target !== null && l.sticky && !(aboveLo(l.target) && l.target <= cfg.U && l.a + l.target + probeEst <= end + EPS)) {
+      if (l.target !== null && l.sticky && !(aboveLo(l.target) && l.target <= cfg.U && l.a + l.target + probeEst <= l.until + EPS)) {
         l.target = null;
         l.sticky = false;
       }
@@ -573,7 +593,7 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
     // Nobody left with a question and nothing coming: a fresh session, if it could still answer one.
     const planned = live.some((l) => l.target !== null);
     if (planned || inflight.size > 0 || initialLeft > 0 || !canLogin()) return false;
-    return priority.all.some((p) => aboveLo(p) && !held(p) && now + loginEst + p + probeEst <= end);
+    return priority.all.some((p) => aboveLo(p) && !held(p) && now + loginEst + p + probeEst <= Math.min(end, now + cfg.maxAge));
   };
 
   /** Closed phase: one next action chosen by rollout (see bestClosedAction). */
@@ -588,16 +608,16 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
       // planned on a coarser grid; it is redrawn after every answer, finer as it narrows.
       const n = Math.min(MAX_ROLLOUT_CELLS, Math.max(2, Math.ceil((hiMs - lo) / cfg.s - 1e-9)));
       const w = (hiMs - lo) / n;
-      const model: Model = { base: lo, w, g: (k) => lo + k * w, end, delta: probeEst, lambda: loginEst };
+      const model: Model = { base: lo, w, g: (k) => lo + k * w, end, delta: probeEst, lambda: loginEst, maxAge: cfg.maxAge };
       const refs: (Live | null)[] = [];
       const ptrs: MPtr[] = [];
       for (const l of live) {
         refs.push(l);
-        ptrs.push({ a: l.a, ref: refs.length - 1 });
+        ptrs.push({ a: l.a, ref: refs.length - 1, e: l.until });
       }
       for (const call of inflight) {
         refs.push(null);
-        ptrs.push({ a: Math.max(now, call.startedAt + loginEst), ref: refs.length - 1 });
+        ptrs.push({ a: Math.max(now, call.startedAt + loginEst), ref: refs.length - 1, e: Math.min(end, call.startedAt + cfg.maxAge) });
       }
       const virt = canLogin() ? cfg.maxSessions - loginCalls : 0;
       const act = bestClosedAction(model, { t: now, lo: 0, hi: n, ptrs, virt, logins: 0 });
@@ -637,8 +657,8 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
 
   const fire = async (l: Live, due: number): Promise<void> => {
     const before = deps.now();
-    if ((hi !== null && before - l.a >= hi) || before > end) {
-      // Certainly dead, or too late to answer within the budget: not worth a request.
+    if ((hi !== null && before - l.a >= hi) || before > l.until) {
+      // Certainly dead, or too late to answer within the budget or the session's age limit: not worth a request.
       live = live.filter((x) => x !== l);
       return;
     }
@@ -694,7 +714,7 @@ export async function searchIdleTimeout(deps: IdleSearchDeps, o: IdleSearchOptio
             const lastWave = call.startedAt + Math.ceil(initial.length / cfg.concurrency) * loginEst;
             priority = priorityPoints(cfg.T, cfg.s, cfg.U, end - lastWave - cfg.T / 8);
           }
-          live.push({ session: call.session, a: call.session.lastActivityMs, target: null, sticky: false, fresh: hi === null });
+          live.push({ session: call.session, a: call.session.lastActivityMs, target: null, sticky: false, fresh: hi === null, until: Math.min(end, call.startedAt + cfg.maxAge) });
         }
       }
       if (inconsistent || isResolved() || (hi === null && lo >= cfg.U)) break;

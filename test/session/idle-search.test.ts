@@ -60,6 +60,8 @@ interface PortalOptions {
   probeMs?: number;
   /** Logins after this many successful ones reject (no TOTP codes left). */
   loginsAvailable?: number;
+  /** An absolute timeout: a session this old (from its login's completion) is dead whatever its idle. */
+  absoluteMs?: number;
 }
 
 interface PortalStats {
@@ -78,7 +80,7 @@ interface PortalStats {
 function simulatedPortal(clock: Clock, o: PortalOptions): { deps: IdleSearchDeps; stats: PortalStats } {
   const loginMs = o.loginMs ?? 3000;
   const probeMs = o.probeMs ?? 4;
-  const sessions = new Map<string, { last: number; dead: boolean }>();
+  const sessions = new Map<string, { last: number; born: number; dead: boolean }>();
   const stats: PortalStats = { loginCalls: 0, loginsOk: 0, maxConcurrentLogins: 0, loginCallsAfterReject: 0, probesOfDeadSessions: 0 };
   let concurrent = 0;
   let rejected = false;
@@ -99,7 +101,7 @@ function simulatedPortal(clock: Clock, o: PortalOptions): { deps: IdleSearchDeps
         stats.loginsOk += 1;
         const id = `s${stats.loginsOk}`;
         const last = clock.now();
-        sessions.set(id, { last, dead: false });
+        sessions.set(id, { last, born: last, dead: false });
         return { id, lastActivityMs: last };
       } finally {
         concurrent -= 1;
@@ -111,7 +113,7 @@ function simulatedPortal(clock: Clock, o: PortalOptions): { deps: IdleSearchDeps
       assert.ok(rec, `probe of unknown session ${s.id}`);
       const at = clock.now();
       if (rec.dead) stats.probesOfDeadSessions += 1;
-      const alive = !rec.dead && at - rec.last < o.idleMs;
+      const alive = !rec.dead && at - rec.last < o.idleMs && (o.absoluteMs === undefined || at - rec.born < o.absoluteMs);
       if (alive) rec.last = at;
       else rec.dead = true;
       await clock.sleepUntil(at + probeMs / 2);
@@ -370,5 +372,33 @@ describe('searchIdleTimeout in real time', () => {
     // Slack for the last probe and for timers firing late on a busy machine.
     assert.ok(r.wallMs <= 500 + 50, `wall ${r.wallMs}`);
     assert.ok(stats.loginCalls <= 8);
+  });
+});
+
+describe('a portal with an absolute timeout as well', () => {
+  // A test portal's timeouts: idle 10 s, absolute 20 s, slow logins (a loaded machine).
+  // Backtracking sessions that answer "alive" twice reach an age where the absolute limit,
+  // not idling, ends them: a dead answer then would put hi below the idle timeout.
+  const T = 10_000;
+  const opts = (maxSessionAgeMs?: number): IdleSearchOptions => ({ expectedMs: T, maxSessions: 6, budgetMs: 1.25 * T + 20_000, ...(maxSessionAgeMs === undefined ? {} : { maxSessionAgeMs }) });
+  const portal = { absoluteMs: 20_000 };
+
+  test('without the age limit some idle timeouts are mis-measured; with it every answer is honest', async () => {
+    let wrongWithout = 0;
+    for (const loginMs of [2000, 5000, 8000]) {
+      for (const idleMs of [7000, 8000, 9000, 10_000, 11_000]) {
+        const without = await measure(idleMs, opts(), { ...portal, loginMs });
+        if (without.r.hi !== null && without.r.hi < idleMs) wrongWithout += 1;
+        const { r, stats } = await measure(idleMs, opts(20_000), { ...portal, loginMs });
+        assert.ok(r.lo < idleMs && (r.hi === null || idleMs <= r.hi), `T*=${idleMs}, login ${loginMs} ms → (${r.lo}, ${String(r.hi)}]`);
+        assert.ok(stats.loginCalls <= 6);
+        for (const p of r.probes) assert.ok(p.idleMs >= 0);
+      }
+    }
+    assert.ok(wrongWithout > 0, 'the scenario is one where the absolute limit gets in the way');
+  });
+
+  test('maxSessionAgeMs must be positive', async () => {
+    await assert.rejects(measure(T, opts(0)), isHarnessError);
   });
 });

@@ -67,7 +67,9 @@ test('clean single-page portal: every check passes; tab-closed measures the idle
     { kind: 'idle-expiry', name: 'idle tab-open, as if closed', use: { pool: 'doctors' }, login: 'physician login', probePath: '/api/app/me', expected: TIMEOUTS.idleMs, tolerance: 1500, idle: 'tab-open' },
   ]);
   const bad = [...byName.values()].filter((x) => x.outcome !== 'passed' && !(x.journey === 'idle tab-closed' && x.outcome === 'degraded') && x.journey !== 'idle tab-open, as if closed');
-  assert.deepEqual(bad.map((x) => [x.journey, x.errorMessage]), [], out);
+  const expiries = portal.events().filter((e) => e.type === 'session-expired').map((e) => `${e.at} ${e.account ?? ''} ${e.detail ?? ''}`);
+  const probes = (name: string): string => (byName.get(name)?.check?.details ?? []).join('\n');
+  assert.deepEqual(bad.map((x) => [x.journey, x.errorMessage]), [], `${out}\nexpiries:\n${expiries.join('\n')}\nprobes:\n${probes('idle tab-closed')}`);
   assert.equal(byName.size, all.length + 4);
   // The open tab outlives the idle timeout: expecting only the idle timeout is a finding.
   assert.equal(byName.get('idle tab-open, as if closed')?.cause, 'idle-timeout-too-long', out);
