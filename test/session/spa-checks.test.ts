@@ -54,7 +54,6 @@ async function runWith(faults: string[], only: string[], extra: Record<string, u
   return { code: r.code, byName: new Map(run.results.map((x) => [x.journey, x])), out: r.stdout + r.stderr };
 }
 
-const seconds = (measured: string | undefined): number => Number(/^([\d.]+) s/.exec(measured ?? '')?.[1] ?? NaN) * 1000;
 
 test('clean single-page portal: every check passes; tab-closed measures the idle timeout, tab-open adds the activity window', async () => {
   const all = ['absolute-expiry', 'logout-ends-session', 'session-rotation', 'cookie-policy', 'cache-policy', 'totp-single-use', 'generic-login-errors', 'lockout', 'transport'];
@@ -74,8 +73,10 @@ test('clean single-page portal: every check passes; tab-closed measures the idle
   // The open tab outlives the idle timeout: expecting only the idle timeout is a finding.
   assert.equal(byName.get('idle tab-open, as if closed')?.cause, 'idle-timeout-too-long', out);
   for (const x of byName.values()) if (x.journey !== 'physician login') assert.ok(x.check?.measured, `${x.journey} reports what it measured`);
-  const closed = seconds(byName.get('idle tab-closed')?.check?.measured);
-  assert.ok(Math.abs(closed - TIMEOUTS.idleMs) <= 1000, `tab-closed measured ${closed} ms, the idle timeout is ${TIMEOUTS.idleMs} ms`);
+  // Measured, not guessed: the bracket the answers prove holds the idle timeout, and it is narrow.
+  const closed = byName.get('idle tab-closed')?.check?.measurements.find((m) => m.name === 'idle timeout');
+  const [lo, hi] = [(closed?.lo ?? NaN) * 1000, (closed?.hi ?? NaN) * 1000];
+  assert.ok(lo < TIMEOUTS.idleMs && TIMEOUTS.idleMs <= hi + 250 && hi - lo <= 3000, `tab-closed measured ${JSON.stringify(closed)}, the idle timeout is ${TIMEOUTS.idleMs} ms\n${probes('idle tab-closed')}`);
   assert.ok(code === 0 || code === 1, out);
 });
 
