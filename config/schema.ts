@@ -347,6 +347,25 @@ export const configSchema = z.strictObject({
   /** Accept certificates no trusted CA signed (a staging portal with an internal CA), for every portal that does not say otherwise. The transport check still says so (measurement `certificate trusted`). */
   ignoreHTTPSErrors: z.boolean().default(false),
   labels: z.record(z.string(), z.string()).default({}),
+  /** The history database: a SQLite file, relative to the working directory (`--store` overrides). */
+  store: z.string().min(1).default('.portal-probe/history.db'),
+  /** This probe's network location label (`--location` overrides); default: the host name. Baselines are per location. */
+  location: z.string().min(1).regex(/^[A-Za-z0-9._:-]+$/, { error: 'may use letters, digits, ".", "_", ":" and "-" only' }).optional(),
+  /** What normal looks like, and when a run departs from it (README: "History, baselines and the vendor gate"). */
+  history: z.strictObject({
+    /** Runs older than this are pruned from the store. */
+    retentionDays: z.number().int().min(1).max(3650).default(90),
+    /** N: the baseline is the last N passing results of a cell. */
+    window: z.number().int().min(5).max(1000).default(20),
+    /** k: a step is judged over the last k results (this run and the k − 1 before it). */
+    recent: z.number().int().min(5).max(100).default(5),
+    /** Significance of the one-sided Mann–Whitney U test. */
+    alpha: z.number().gt(0).max(0.2).default(0.01),
+    /** A regression is at least this much slower, relative to the baseline median … */
+    minRelative: z.number().min(0).max(10).default(0.1),
+    /** … and at least this many ms. */
+    minAbsoluteMs: z.number().min(0).max(600_000).default(150),
+  }).prefault({}),
   /** Faults for the embedded demo portal (only used when a portal's baseUrl is "demo"). */
   demo: z.strictObject({
     faults: z.array(z.string()).default([]),

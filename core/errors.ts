@@ -18,7 +18,10 @@ export type HarnessErrorCode =
   | 'USAGE'
   | 'DEMO_PORTAL'
   | 'RUNNER_FAILED'
-  | 'TOTP_RESERVATION';
+  | 'TOTP_RESERVATION'
+  | 'STORE_UNWRITABLE'
+  | 'STORE_CORRUPT'
+  | 'STORE_VERSION';
 
 export class HarnessError extends Error {
   readonly code: HarnessErrorCode;

@@ -22,10 +22,45 @@ export interface StepResult {
  * e.g. `{ name: 'idle timeout', value: 600, unit: 's', expected: 600, lo: 590, hi: 610 }`.
  * `lo`/`hi` bracket a value measured only to an interval; `expected` is the policy's value.
  */
-export interface Measurement { name: string; value: number; unit: string; expected?: number; lo?: number; hi?: number }
+export interface Measurement {
+  name: string;
+  value: number;
+  unit: string;
+  expected?: number;
+  lo?: number;
+  hi?: number;
+  /** A floor the value should stay at or above: a warning line, e.g. certificate days left. */
+  atLeast?: number;
+}
 
 /** Session/security checks: what was verified (requirement ids), expected vs measured, in words and in numbers. */
 export interface CheckInfo { kind: string; requirements: string[]; expected?: string; measured?: string; measurements: Measurement[]; details: string[] }
+
+/** Robust statistics of a step's timing samples, in ms. */
+export interface StatSummary { count: number; median: number; mad: number; p90: number }
+
+export type VerdictValue = 'ok' | 'regressed' | 'inconclusive';
+
+/** A step's timing against its baseline: regressed only when both statistically and practically slower. */
+export interface StepJudgement {
+  step: string;
+  verdict: VerdictValue;
+  reason: string;
+  baseline: StatSummary;
+  candidate: StatSummary;
+  deltaMs: number | null;
+  thresholdMs: number | null;
+  p: number | null;
+}
+
+/** An outcome, steps or check difference from the baseline; 'changed' is information, not a regression. */
+export interface VerdictFinding { kind: 'outcome' | 'steps' | 'check'; verdict: 'regressed' | 'changed'; subject: string; message: string; before?: string; after?: string }
+
+/** How a result compares with what is normal for its cell (portal, journey, browser, viewport, location). */
+export interface ResultVerdict { verdict: VerdictValue; reason: string; steps: StepJudgement[]; findings: VerdictFinding[] }
+
+/** What the verdict was judged against: earlier results of the same cell. */
+export interface ResultBaseline { results: number; since: string | null; steps: Record<string, StatSummary> }
 
 export interface JourneyResult {
   id: string;
@@ -58,6 +93,9 @@ export interface JourneyResult {
   check?: CheckInfo;
   artifacts: { screenshot?: string; trace?: string };
   labels: Record<string, string>;
+  /** Set when a history store was read (portal-probe run records every run). */
+  baseline?: ResultBaseline;
+  verdict?: ResultVerdict;
 }
 
 /** Reasons of journeys a stopped run (SIGINT/SIGTERM/SIGHUP) did not finish. */
@@ -77,6 +115,13 @@ export interface RunResult {
   results: JourneyResult[];
   summary: RunSummary;
   exitCode: number;
+  /** The machine, and the network location label (`--location`, `location`, default the host name). */
+  host: string;
+  location: string;
+  /** Results whose verdict is "regressed". */
+  regressions: number;
+  /** The history store this run was judged against and recorded in, or why it could not be. */
+  store?: { where: string; recorded: boolean; error?: string };
   /** The signal that stopped the run early (journeys it did not finish are "not run"). */
   interrupted?: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 }

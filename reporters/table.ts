@@ -71,3 +71,28 @@ export function formatTable(run: RunResult): string {
   out.push('', `${s.passed} passed, ${s.degraded} degraded, ${s.failed} failed, ${s.notRun} not run, ${s.error} harness error(s) — ${s.total} result(s)`);
   return out.join('\n');
 }
+
+/**
+ * The section under the table: what departed from normal (regressions), what could not be
+ * decided (inconclusive, with why), and where the history lives. Empty when no store was read.
+ */
+export function formatRegressions(run: RunResult): string {
+  const judged = run.results.filter((r) => r.verdict);
+  const out: string[] = [];
+  if (run.store?.error) out.push('', `History: not recorded — ${run.store.error}`);
+  if (judged.length === 0) return out.join('\n');
+  const cell = (r: JourneyResult): string => `${r.portal} › ${r.journey}  ${r.browser.name}/${r.viewport.name}`;
+  const regressed = judged.filter((r) => r.verdict?.verdict === 'regressed');
+  const changed = judged.flatMap((r) => (r.verdict?.findings ?? []).filter((f) => f.verdict === 'changed').map((f) => `  · ${cell(r)}: ${f.message}`));
+  const unsure = judged.filter((r) => r.verdict?.verdict === 'inconclusive');
+  out.push('', `Regressions: ${regressed.length === 0 ? 'none' : regressed.length}${unsure.length ? ` (${unsure.length} inconclusive)` : ''}${run.store ? ` — history ${run.store.where}` : ''}`);
+  for (const r of regressed) {
+    for (const s of r.verdict?.steps.filter((x) => x.verdict === 'regressed') ?? []) out.push(`  ▲ ${cell(r)}: step "${s.step}" ${s.reason}`);
+    for (const f of r.verdict?.findings.filter((x) => x.verdict === 'regressed') ?? []) out.push(`  ▲ ${cell(r)}: ${f.message}`);
+  }
+  out.push(...changed);
+  // Inconclusive is a verdict too: say it, with why, but briefly (one line per cell).
+  for (const r of unsure.slice(0, 20)) out.push(`  ? ${cell(r)}: inconclusive — ${r.verdict?.reason ?? ''}`);
+  if (unsure.length > 20) out.push(`  ? … and ${unsure.length - 20} more inconclusive`);
+  return out.join('\n');
+}

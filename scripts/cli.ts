@@ -28,6 +28,9 @@ Runs the journeys in every configured browser × viewport.
   --output DIR         results directory (default .portal-probe/results)
   --label key=value    add a label to the results (repeatable), e.g. vendorVersion=2026.3
   --fault SPEC         demo portal only: inject a fault (repeatable), e.g. delay:login:1000
+  --store FILE         history database (default: the config's "store", .portal-probe/history.db)
+  --location NAME      this probe's network location label (default: the config's, else the host name)
+  --no-regression-exit a regression alone does not make the exit code 1
   --json               print the results as JSON instead of the table`;
 
 /** Each command's usage, printed by `portal-probe <command> --help` (exit 0). */
@@ -91,6 +94,7 @@ async function run(argv: string[]): Promise<number> {
       viewports: { type: 'string' }, workers: { type: 'string' }, output: { type: 'string' },
       label: { type: 'string', multiple: true, default: [] }, fault: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
+      store: { type: 'string' }, location: { type: 'string' }, 'no-regression-exit': { type: 'boolean', default: false },
     },
   });
   const browsers = splitList(values.browsers);
@@ -105,6 +109,9 @@ async function run(argv: string[]): Promise<number> {
     ...(values.viewports ? { viewports: splitList(values.viewports) ?? [] } : {}),
     ...(workers ? { workers } : {}),
     ...(values.output ? { outputDir: values.output } : {}),
+    ...(values.store ? { store: values.store } : {}),
+    ...(values.location ? { location: values.location } : {}),
+    regressionExit: !values['no-regression-exit'],
   });
 }
 

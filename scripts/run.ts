@@ -21,7 +21,9 @@ import { EXIT, HarnessError } from '../core/errors.ts';
 import { createRedactor, redactDeep } from '../core/redact.ts';
 import { createLogger, flushLogger } from '../core/logger.ts';
 import { INTERRUPTED, summarize, type JourneyResult, type RunResult } from '../core/result.ts';
-import { formatTable } from '../reporters/table.ts';
+import { formatRegressions, formatTable } from '../reporters/table.ts';
+import { fromRun, openStore, type HistoryStore } from '../store/index.ts';
+import { judgeRun } from '../analysis/judge.ts';
 import { notRunResults } from './not-run.ts';
 import { selectKinds } from '../core/checks-catalog.ts';
 import { longCheckNotices } from './long-checks.ts';
@@ -47,6 +49,11 @@ export interface RunOptions {
   outputDir?: string;
   labels: Record<string, string>;
   json: boolean;
+  /** The history store (default: the config's `store`). */
+  store?: string;
+  location?: string;
+  /** A regression exits 1 (default), like a failed check. */
+  regressionExit?: boolean;
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
@@ -108,25 +115,64 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const reported = new Set(played.map((r) => r.id));
     const unknown = runnerStarted && played.length === 0 ? INTERRUPTED.midway : INTERRUPTED.notStarted;
     const stoppedEarly = interruption.signal ? notRunResults(plan, runnable, unknown).filter((r) => !reported.has(r.id)) : [];
-    const results = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
+    const played2 = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
+    // History: judged against the cell's earlier results, then recorded. A store that cannot be
+    // opened, read or written is a harness fault (exit 2) that never costs results.json.
+    const host = os.hostname();
+    const location = o.location ?? config.location ?? host;
+    const storeWhere = path.resolve(o.cwd, o.store ?? config.store);
+    let store: HistoryStore | undefined;
+    let storeError: string | undefined;
+    let results = played2;
+    let stepVerdicts = new Map<string, Map<string, string>>();
+    try {
+      store = await openStore(o.store ?? config.store, o.cwd);
+      ({ results, stepVerdicts } = await judgeRun(store, played2, location, config.history));
+    } catch (e) {
+      storeError = e instanceof Error ? e.message : String(e);
+    }
     const summary = summarize(results);
     const ran = summary.total - summary.notRun;
+    const regressions = results.filter((r) => r.verdict?.verdict === 'regressed').length;
+    // With --no-regression-exit a result degraded only by its regression does not fail the run.
+    const original = new Map(played2.map((r) => [r.id, r.outcome]));
+    const failing = results.filter((r) => r.outcome === 'failed' || (r.outcome === 'degraded' && (o.regressionExit !== false || original.get(r.id) === 'degraded'))).length;
     const exitCode = interruption.exitCode
-      ?? (summary.error > 0 || ran === 0 ? EXIT.harness : summary.failed + summary.degraded > 0 ? EXIT.checksFailed : EXIT.ok);
+      ?? (summary.error > 0 || ran === 0 || storeError !== undefined ? EXIT.harness : failing > 0 ? EXIT.checksFailed : EXIT.ok);
     const run: RunResult = {
       runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), configSource: loaded.source,
-      labels: config.labels, results, summary, exitCode, ...(interruption.signal ? { interrupted: interruption.signal } : {}),
+      labels: config.labels, results, summary, exitCode, host, location, regressions,
+      ...(interruption.signal ? { interrupted: interruption.signal } : {}),
     };
-    writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(run, null, 2));
-    runtimeLogger.info({ run: runId, summary, exitCode, ...(run.interrupted ? { interrupted: run.interrupted } : {}) }, run.interrupted ? 'run interrupted' : 'run finished');
+    if (store && storeError === undefined) {
+      try {
+        await store.record(fromRun(run, stepVerdicts));
+        await store.prune(Date.now() - config.history.retentionDays * 86_400_000);
+      } catch (e) {
+        storeError = e instanceof Error ? e.message : String(e);
+        run.exitCode = interruption.exitCode ?? EXIT.harness;
+      }
+    }
+    await store?.close().catch(() => undefined);
+    run.store = { where: storeWhere, recorded: storeError === undefined, ...(storeError === undefined ? {} : { error: storeError }) };
+    try {
+      writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(run, null, 2));
+    } catch (e) {
+      console.error(`portal-probe: cannot write ${path.join(runDir, 'results.json')}: ${e instanceof Error ? e.message : String(e)}${run.store.recorded ? ' (the run is recorded in the history store)' : ''}`);
+      run.exitCode = EXIT.harness;
+    }
+    if (storeError !== undefined) console.error(`portal-probe: ${storeError}`);
+    runtimeLogger.info({ run: runId, summary, exitCode: run.exitCode, regressions, ...(run.interrupted ? { interrupted: run.interrupted } : {}) }, run.interrupted ? 'run interrupted' : 'run finished');
     if (o.json) console.log(JSON.stringify(run, null, 2));
     else {
       console.log(formatTable(run));
+      const history = formatRegressions(run);
+      if (history) console.log(history);
       if (run.interrupted) console.log(`Interrupted by ${run.interrupted}: journeys that did not finish are "not run".`);
       else if (ran === 0) console.log('No browser in the matrix is available on this machine (run "portal-probe setup").');
       console.log(`\nresults: ${path.relative(o.cwd, path.join(runDir, 'results.json'))}\nHTML report: ${path.relative(o.cwd, path.join(runDir, 'html', 'index.html'))}\nJUnit: ${path.relative(o.cwd, path.join(runDir, 'junit.xml'))}`);
     }
-    return exitCode;
+    return run.exitCode;
   } finally {
     await demo?.portal.close();
     if (logger) await flushLogger(logger);

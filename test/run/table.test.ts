@@ -17,7 +17,7 @@ function result(o: Partial<JourneyResult> & Pick<JourneyResult, 'journey' | 'out
 }
 
 function run(results: JourneyResult[]): RunResult {
-  return { runId: 'r', startedAt: '', finishedAt: '', configSource: 'x', labels: {}, results, summary: summarize(results), exitCode: 1 };
+  return { runId: 'r', startedAt: '', finishedAt: '', configSource: 'x', labels: {}, results, summary: summarize(results), exitCode: 1, host: 'h', location: 'h', regressions: 0 };
 }
 
 test('a degradation that is not a budget is shown with its reason, never as "over budget"', () => {

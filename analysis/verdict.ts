@@ -1,0 +1,126 @@
+/**
+ * The verdict rules (pure): when a step is a regression, which samples make a baseline
+ * (and when a change becomes the new normal), and which outcome, step-list and check
+ * differences count.
+ *
+ * A step regressed only when it is both statistically slower (one-sided Mann–Whitney U of
+ * its last k samples against the baseline, p < alpha) and practically slower (median up by
+ * at least max(minRelative × baseline median, minAbsoluteMs)). Practically slower without
+ * statistical support, or too few samples, is "inconclusive" — never "ok", never "regressed".
+ */
+import type { Measurement, Outcome, StepJudgement, StepStatus, VerdictFinding, VerdictValue } from '../core/result.ts';
+import { mannWhitneyGreater, median, summarize } from './stats.ts';
+
+export interface RegressionSettings { window: number; recent: number; alpha: number; minRelative: number; minAbsoluteMs: number }
+export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150 };
+
+export type Verdict = VerdictValue;
+export type StepVerdict = StepJudgement;
+export type Finding = VerdictFinding;
+
+export function formatMs(ms: number): string {
+  const a = Math.abs(ms);
+  return a < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+const formatP = (p: number): string => (p >= 0.01 ? p.toFixed(2) : p.toPrecision(2));
+
+export function stepVerdict(step: string, baseline: readonly number[], candidate: readonly number[], s: RegressionSettings): StepVerdict {
+  const b = summarize(baseline);
+  const c = summarize(candidate);
+  if (baseline.length < s.recent || candidate.length < s.recent) {
+    return { step, verdict: 'inconclusive', reason: `too few samples (baseline ${baseline.length}, candidate ${candidate.length}; need ${s.recent} each)`, baseline: b, candidate: c, deltaMs: null, thresholdMs: null, p: null };
+  }
+  const delta = c.median - b.median;
+  const threshold = Math.max(s.minRelative * b.median, s.minAbsoluteMs);
+  const { p } = mannWhitneyGreater(candidate, baseline);
+  const base = { step, baseline: b, candidate: c, deltaMs: delta, thresholdMs: threshold, p };
+  const change = `${formatMs(b.median)} → ${formatMs(c.median)}`;
+  if (delta >= threshold && p < s.alpha) return { ...base, verdict: 'regressed', reason: `slower by ${formatMs(delta)} (${change}, p = ${formatP(p)})` };
+  if (delta >= threshold) return { ...base, verdict: 'inconclusive', reason: `slower by ${formatMs(delta)} (${change}) but the spread is too wide to decide (p = ${formatP(p)})` };
+  return { ...base, verdict: 'ok', reason: `within normal: ${delta >= 0 ? '+' : '−'}${formatMs(Math.abs(delta))}, under the ${formatMs(threshold)} threshold` };
+}
+
+export interface StepSample { durationMs: number; regressed: boolean; accepted: boolean }
+
+/**
+ * The baseline from a step's history (newest first, the candidate's samples left out): the
+ * newest `window` samples that were not themselves regressions, or were accepted. The new
+ * normal: once the newest `window` samples are all unaccepted regressions (the change held
+ * for the whole window), they are the baseline.
+ */
+export function baselineSamples(history: readonly StepSample[], s: RegressionSettings): number[] {
+  const newest = history.slice(0, s.window);
+  if (newest.length >= s.window && newest.every((x) => x.regressed && !x.accepted)) return newest.map((x) => x.durationMs);
+  return history.filter((x) => !x.regressed || x.accepted).slice(0, s.window).map((x) => x.durationMs);
+}
+
+export interface ResultLike {
+  outcome: Outcome;
+  failedStep?: string;
+  category?: string;
+  cause?: string;
+  errorMessage?: string;
+  steps: readonly { name: string; status: StepStatus; durationMs: number | null }[];
+  measurements: readonly Measurement[];
+}
+
+const ran = (o: Outcome): boolean => o === 'passed' || o === 'degraded' || o === 'failed';
+
+/** Outcome and step-list differences of `after` from the baseline's representative `before`. */
+export function outcomeFindings(before: ResultLike | undefined, after: ResultLike): Finding[] {
+  if (!before || !ran(before.outcome) || !ran(after.outcome)) return [];
+  const out: Finding[] = [];
+  const where = (r: ResultLike): string => `"${r.failedStep ?? '?'}": ${r.category ?? 'failed'}`;
+  if (before.outcome !== 'failed' && after.outcome === 'failed') {
+    out.push({ kind: 'outcome', verdict: 'regressed', subject: after.failedStep ?? 'outcome', before: before.outcome, after: `failed at ${where(after)}`,
+      message: `passed before; now fails at ${where(after)}${after.errorMessage ? ` — ${after.errorMessage}` : ''}` });
+  } else if (before.outcome === 'failed' && after.outcome === 'failed' && (before.category !== after.category || before.failedStep !== after.failedStep)) {
+    out.push({ kind: 'outcome', verdict: 'regressed', subject: after.failedStep ?? 'outcome', before: `failed at ${where(before)}`, after: `failed at ${where(after)}`,
+      message: `new failure: failed at ${where(before)} before; now at ${where(after)}${after.errorMessage ? ` — ${after.errorMessage}` : ''}` });
+  }
+  const was = new Set(before.steps.map((x) => x.name));
+  const is = new Set(after.steps.map((x) => x.name));
+  for (const n of is) if (!was.has(n)) out.push({ kind: 'steps', verdict: 'changed', subject: n, message: `step added: ${n}` });
+  for (const n of was) if (!is.has(n)) out.push({ kind: 'steps', verdict: 'changed', subject: n, message: `step removed: ${n}` });
+  return out;
+}
+
+function show(m: Measurement, v: number): string {
+  if (m.unit === 's') return v >= 120 ? `${(v / 60).toFixed(1)} min` : `${Number(v.toFixed(2))} s`;
+  if (m.unit === 'bool') return v ? 'yes' : 'no';
+  return `${v}${m.unit === 'days' ? ' days' : ''}`;
+}
+function showInterval(m: Measurement): string {
+  const range = m.lo !== undefined || m.hi !== undefined ? ` (${m.lo === undefined ? '…' : show(m, m.lo)}–${m.hi === undefined ? '…' : show(m, m.hi)})` : '';
+  return `${show(m, m.value)}${range}`;
+}
+
+/** Check measurements of `after` against the baseline's, by name. */
+export function checkFindings(before: readonly Measurement[], after: readonly Measurement[]): Finding[] {
+  const out: Finding[] = [];
+  for (const a of after) {
+    const b = before.find((x) => x.name === a.name);
+    if (!b) continue;
+    const interval = (m: Measurement): boolean => m.lo !== undefined || m.hi !== undefined;
+    const subject = a.name;
+    if (interval(a) && interval(b)) {
+      const disjoint = (a.hi ?? Infinity) < (b.lo ?? -Infinity) || (a.lo ?? -Infinity) > (b.hi ?? Infinity);
+      if (disjoint) out.push({ kind: 'check', verdict: 'regressed', subject, before: showInterval(b), after: showInterval(a), message: `${a.name} changed: ${showInterval(b)} → ${showInterval(a)}` });
+      else if (a.value !== b.value) out.push({ kind: 'check', verdict: 'changed', subject, before: showInterval(b), after: showInterval(a), message: `${a.name}: ${showInterval(b)} → ${showInterval(a)}, within its resolution` });
+      continue;
+    }
+    const floor = a.atLeast ?? b.atLeast;
+    if (floor !== undefined && b.value >= floor && a.value < floor) {
+      out.push({ kind: 'check', verdict: 'regressed', subject, before: show(a, b.value), after: show(a, a.value), message: `${a.name} fell under the warning line: ${show(a, b.value)} → ${show(a, a.value)} (warning at ${show(a, floor)})` });
+      continue;
+    }
+    if (a.expected !== undefined && ['bool', 'count', 'attempts'].includes(a.unit) && b.value === a.expected && a.value !== a.expected) {
+      out.push({ kind: 'check', verdict: 'regressed', subject, before: show(a, b.value), after: show(a, a.value), message: `${a.name}: ${show(a, b.value)} → ${show(a, a.value)} (expected ${show(a, a.expected)})` });
+      continue;
+    }
+    if (a.value !== b.value) out.push({ kind: 'check', verdict: 'changed', subject, before: show(a, b.value), after: show(a, a.value), message: `${a.name}: ${show(a, b.value)} → ${show(a, a.value)}` });
+  }
+  return out;
+}
+
+export { median };

@@ -1,0 +1,90 @@
+/**
+ * Versioned migrations, run at start-up inside one write transaction, written with kysely's
+ * schema builder so that PostgreSQL runs them unchanged. A database from a newer
+ * portal-probe (a version this code does not know) is refused, never altered.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface Migration { version: number; up(db: Kysely<Database>): Promise<void> }
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    async up(db) {
+      await db.schema.createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('group_id', 'text')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint', (c) => c.notNull())
+        .addColumn('config_source', 'text', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('exit_code', 'integer', (c) => c.notNull())
+        .addColumn('interrupted', 'text')
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('labels', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('runs_started').on('runs').column('started_at').execute();
+      await db.schema.createTable('run_labels')
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_labels_pk', ['run_id', 'name'])
+        .execute();
+      await db.schema.createIndex('run_labels_value').on('run_labels').columns(['name', 'value']).execute();
+      await db.schema.createTable('results')
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('portal', 'text', (c) => c.notNull())
+        .addColumn('environment', 'text', (c) => c.notNull())
+        .addColumn('journey', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('account', 'text')
+        .addColumn('browser', 'text', (c) => c.notNull())
+        .addColumn('browser_version', 'text')
+        .addColumn('viewport', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'double precision')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('failed_step', 'text')
+        .addColumn('category', 'text')
+        .addColumn('cause', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('final_url', 'text')
+        .addColumn('verdict', 'text')
+        .addColumn('verdict_reason', 'text')
+        .addPrimaryKeyConstraint('results_pk', ['run_id', 'id'])
+        .execute();
+      // A key's history, newest first: the baseline query.
+      await db.schema.createIndex('results_key').on('results').columns(['portal', 'journey', 'browser', 'viewport', 'location', 'started_at']).execute();
+      await db.schema.createTable('steps')
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('result_id', 'text', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'double precision')
+        .addColumn('verdict', 'text')
+        .addColumn('accepted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('steps_pk', ['run_id', 'result_id', 'idx'])
+        .execute();
+      await db.schema.createTable('measurements')
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('result_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addColumn('expected', 'double precision')
+        .addColumn('lo', 'double precision')
+        .addColumn('hi', 'double precision')
+        .addColumn('at_least', 'double precision')
+        .addPrimaryKeyConstraint('measurements_pk', ['run_id', 'result_id', 'name'])
+        .execute();
+    },
+  },
+];
+
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,0 +1,87 @@
+/**
+ * The history database's tables, as kysely types. Portable column types only (text,
+ * integer, bigint, double precision): the same schema serves SQLite now and PostgreSQL
+ * next. Times are epoch milliseconds; labels and summaries are JSON text.
+ */
+import type { Generated } from 'kysely';
+
+export interface SchemaTable { version: number; applied_at: number }
+
+export interface RunsTable {
+  id: string;
+  /** Shared by the runs of one matrix spread over machines (issue 08); null for a single run. */
+  group_id: string | null;
+  started_at: number;
+  finished_at: number;
+  config_source: string;
+  host: string;
+  location: string;
+  exit_code: number;
+  interrupted: string | null;
+  /** JSON of RunSummary. */
+  summary: string;
+  /** JSON of the run's labels; run_labels holds them again for querying. */
+  labels: string;
+}
+
+export interface RunLabelsTable { run_id: string; name: string; value: string }
+
+export interface ResultsTable {
+  run_id: string;
+  id: string;
+  portal: string;
+  environment: string;
+  journey: string;
+  /** 'journey' for login and script journeys, else the check's kind. */
+  kind: string;
+  account: string | null;
+  browser: string;
+  browser_version: string | null;
+  viewport: string;
+  location: string;
+  started_at: number;
+  duration_ms: number | null;
+  outcome: string;
+  reason: string | null;
+  failed_step: string | null;
+  category: string | null;
+  cause: string | null;
+  error_message: string | null;
+  final_url: string | null;
+  verdict: string | null;
+  verdict_reason: string | null;
+}
+
+export interface StepsTable {
+  run_id: string;
+  result_id: string;
+  idx: number;
+  name: string;
+  status: string;
+  duration_ms: number | null;
+  /** The step's timing verdict when it was recorded (regressed samples stay out of baselines). */
+  verdict: string | null;
+  /** 1 once accepted as the new normal (`portal-probe gate --accept`). */
+  accepted: Generated<number>;
+}
+
+export interface MeasurementsTable {
+  run_id: string;
+  result_id: string;
+  name: string;
+  value: number;
+  unit: string;
+  expected: number | null;
+  lo: number | null;
+  hi: number | null;
+  at_least: number | null;
+}
+
+export interface Database {
+  pp_schema: SchemaTable;
+  runs: RunsTable;
+  run_labels: RunLabelsTable;
+  results: ResultsTable;
+  steps: StepsTable;
+  measurements: MeasurementsTable;
+}

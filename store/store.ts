@@ -1,0 +1,258 @@
+/**
+ * The history store: one interface, and one implementation of it in portable SQL through
+ * kysely. A database engine supplies only the connection, its write transaction and its
+ * error wording (store/sqlite.ts now; PostgreSQL later): nothing here is engine-specific.
+ *
+ * What is stored is what results.json holds, already redacted: ids, outcomes, step
+ * timings, check measurements. Never a secret.
+ */
+import type { Kysely } from 'kysely';
+import type { Measurement, Outcome, RunSummary, StepStatus } from '../core/result.ts';
+import type { Database } from './schema.ts';
+
+/** What a baseline is kept for: one journey's cell at one location. */
+export interface ResultKey { portal: string; journey: string; browser: string; viewport: string; location: string }
+
+export interface StoredStep { name: string; status: StepStatus; durationMs: number | null; verdict: string | null; accepted: boolean }
+
+export interface StoredResult {
+  runId: string;
+  id: string;
+  portal: string;
+  environment: string;
+  journey: string;
+  /** 'journey' for login and script journeys, else the check's kind. */
+  kind: string;
+  account: string | null;
+  browser: string;
+  browserVersion: string | null;
+  viewport: string;
+  location: string;
+  startedAt: number;
+  durationMs: number | null;
+  outcome: Outcome;
+  reason: string | null;
+  failedStep: string | null;
+  category: string | null;
+  cause: string | null;
+  errorMessage: string | null;
+  finalUrl: string | null;
+  verdict: string | null;
+  verdictReason: string | null;
+  steps: StoredStep[];
+  measurements: Measurement[];
+}
+
+export interface StoredRun {
+  id: string;
+  groupId: string | null;
+  startedAt: number;
+  finishedAt: number;
+  configSource: string;
+  host: string;
+  location: string;
+  exitCode: number;
+  interrupted: string | null;
+  summary: RunSummary;
+  labels: Record<string, string>;
+}
+
+export interface RunRecord { run: StoredRun; results: StoredResult[] }
+
+export interface RunQuery {
+  /** Runs carrying every one of these labels. */
+  labels?: Record<string, string>;
+  ids?: readonly string[];
+  /** Runs started before this time (ms). */
+  before?: number;
+  since?: number;
+  portal?: string;
+  /** Newest first, at most this many (default 20). */
+  limit?: number;
+}
+
+export interface HistoryStore {
+  /** Where it lives, for messages: a file path, or a database URL without its password. */
+  readonly where: string;
+  /** Records a finished run and all its results in one transaction: all of it lands, or none. */
+  record(r: RunRecord): Promise<void>;
+  runs(q: RunQuery): Promise<StoredRun[]>;
+  results(runIds: readonly string[]): Promise<StoredResult[]>;
+  /** One key's results, newest first. */
+  keyHistory(key: ResultKey, o: { limit: number; excludeRun?: string }): Promise<StoredResult[]>;
+  /** Marks the steps of these runs as the new normal; returns how many steps changed. */
+  accept(runIds: readonly string[]): Promise<number>;
+  /** Deletes the runs started before `beforeMs`; returns how many. */
+  prune(beforeMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What an engine adapter gives the portable store. */
+export interface Engine {
+  db: Kysely<Database>;
+  where: string;
+  /** Runs fn in one write transaction (the engine decides how to take its write lock). */
+  transact<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Turns an engine error into a sentence naming the store. */
+  explain(e: unknown, doing: string): Error;
+}
+
+const IN_CHUNK = 500;
+function chunks<T>(xs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += IN_CHUNK) out.push(xs.slice(i, i + IN_CHUNK));
+  return out;
+}
+
+type ResultRow = Database['results'];
+
+export class SqlHistoryStore implements HistoryStore {
+  constructor(private readonly engine: Engine) {}
+
+  get where(): string {
+    return this.engine.where;
+  }
+
+  private async guard<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.engine.explain(e, doing);
+    }
+  }
+
+  record(r: RunRecord): Promise<void> {
+    return this.guard(`recording run ${r.run.id}`, () => this.engine.transact(async (db) => {
+      const run = r.run;
+      await db.insertInto('runs').values({
+        id: run.id, group_id: run.groupId, started_at: run.startedAt, finished_at: run.finishedAt, config_source: run.configSource,
+        host: run.host, location: run.location, exit_code: run.exitCode, interrupted: run.interrupted,
+        summary: JSON.stringify(run.summary), labels: JSON.stringify(run.labels),
+      }).execute();
+      const labels = Object.entries(run.labels).map(([name, value]) => ({ run_id: run.id, name, value }));
+      for (const c of chunks(labels)) await db.insertInto('run_labels').values(c).execute();
+      const rows: ResultRow[] = r.results.map((x) => ({
+        run_id: run.id, id: x.id, portal: x.portal, environment: x.environment, journey: x.journey, kind: x.kind, account: x.account,
+        browser: x.browser, browser_version: x.browserVersion, viewport: x.viewport, location: x.location, started_at: x.startedAt,
+        duration_ms: x.durationMs, outcome: x.outcome, reason: x.reason, failed_step: x.failedStep, category: x.category, cause: x.cause,
+        error_message: x.errorMessage, final_url: x.finalUrl, verdict: x.verdict, verdict_reason: x.verdictReason,
+      }));
+      // Each row binds ~22 values; stay well under every engine's parameter limit.
+      for (let i = 0; i < rows.length; i += 40) await db.insertInto('results').values(rows.slice(i, i + 40)).execute();
+      const steps = r.results.flatMap((x) => x.steps.map((s, idx) => ({
+        run_id: run.id, result_id: x.id, idx, name: s.name, status: s.status, duration_ms: s.durationMs, verdict: s.verdict, accepted: s.accepted ? 1 : 0,
+      })));
+      for (let i = 0; i < steps.length; i += 100) await db.insertInto('steps').values(steps.slice(i, i + 100)).execute();
+      const measurements = r.results.flatMap((x) => x.measurements.map((m) => ({
+        run_id: run.id, result_id: x.id, name: m.name, value: m.value, unit: m.unit,
+        expected: m.expected ?? null, lo: m.lo ?? null, hi: m.hi ?? null, at_least: m.atLeast ?? null,
+      })));
+      for (let i = 0; i < measurements.length; i += 80) await db.insertInto('measurements').values(measurements.slice(i, i + 80)).execute();
+    }));
+  }
+
+  runs(q: RunQuery): Promise<StoredRun[]> {
+    return this.guard('listing runs', async () => {
+      let query = this.engine.db.selectFrom('runs').selectAll();
+      for (const [name, value] of Object.entries(q.labels ?? {})) {
+        query = query.where('id', 'in', this.engine.db.selectFrom('run_labels').select('run_id').where('name', '=', name).where('value', '=', value));
+      }
+      if (q.ids) query = query.where('id', 'in', q.ids.length ? [...q.ids] : ['']);
+      if (q.before !== undefined) query = query.where('started_at', '<', q.before);
+      if (q.since !== undefined) query = query.where('started_at', '>=', q.since);
+      if (q.portal !== undefined) query = query.where('id', 'in', this.engine.db.selectFrom('results').select('run_id').where('portal', '=', q.portal));
+      const rows = await query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(q.limit ?? 20).execute();
+      return rows.map((x) => ({
+        id: x.id, groupId: x.group_id, startedAt: Number(x.started_at), finishedAt: Number(x.finished_at), configSource: x.config_source,
+        host: x.host, location: x.location, exitCode: Number(x.exit_code), interrupted: x.interrupted,
+        summary: JSON.parse(x.summary) as RunSummary, labels: JSON.parse(x.labels) as Record<string, string>,
+      }));
+    });
+  }
+
+  results(runIds: readonly string[]): Promise<StoredResult[]> {
+    return this.guard('reading results', async () => {
+      const out: StoredResult[] = [];
+      for (const c of chunks(runIds)) {
+        const rows = await this.engine.db.selectFrom('results').selectAll().where('run_id', 'in', c).orderBy('started_at', 'desc').execute();
+        out.push(...await this.withDetails(rows));
+      }
+      return out;
+    });
+  }
+
+  keyHistory(key: ResultKey, o: { limit: number; excludeRun?: string }): Promise<StoredResult[]> {
+    return this.guard('reading a baseline', async () => {
+      let query = this.engine.db.selectFrom('results').selectAll()
+        .where('portal', '=', key.portal).where('journey', '=', key.journey).where('browser', '=', key.browser)
+        .where('viewport', '=', key.viewport).where('location', '=', key.location);
+      if (o.excludeRun !== undefined) query = query.where('run_id', '<>', o.excludeRun);
+      const rows = await query.orderBy('started_at', 'desc').limit(o.limit).execute();
+      return this.withDetails(rows);
+    });
+  }
+
+  private async withDetails(rows: ResultRow[]): Promise<StoredResult[]> {
+    if (rows.length === 0) return [];
+    const runIds = [...new Set(rows.map((r) => r.run_id))];
+    const wanted = new Set(rows.map((r) => `${r.run_id}\u0000${r.id}`));
+    const steps = new Map<string, StoredStep[]>();
+    const measurements = new Map<string, Measurement[]>();
+    for (const c of chunks(runIds)) {
+      for (const s of await this.engine.db.selectFrom('steps').selectAll().where('run_id', 'in', c).orderBy('idx').execute()) {
+        const k = `${s.run_id}\u0000${s.result_id}`;
+        if (!wanted.has(k)) continue;
+        const list = steps.get(k) ?? [];
+        list.push({ name: s.name, status: s.status as StepStatus, durationMs: s.duration_ms === null ? null : Number(s.duration_ms), verdict: s.verdict, accepted: Number(s.accepted) === 1 });
+        steps.set(k, list);
+      }
+      for (const m of await this.engine.db.selectFrom('measurements').selectAll().where('run_id', 'in', c).execute()) {
+        const k = `${m.run_id}\u0000${m.result_id}`;
+        if (!wanted.has(k)) continue;
+        const list = measurements.get(k) ?? [];
+        list.push({
+          name: m.name, value: Number(m.value), unit: m.unit,
+          ...(m.expected === null ? {} : { expected: Number(m.expected) }), ...(m.lo === null ? {} : { lo: Number(m.lo) }),
+          ...(m.hi === null ? {} : { hi: Number(m.hi) }), ...(m.at_least === null ? {} : { atLeast: Number(m.at_least) }),
+        });
+        measurements.set(k, list);
+      }
+    }
+    return rows.map((r) => {
+      const k = `${r.run_id}\u0000${r.id}`;
+      return {
+        runId: r.run_id, id: r.id, portal: r.portal, environment: r.environment, journey: r.journey, kind: r.kind, account: r.account,
+        browser: r.browser, browserVersion: r.browser_version, viewport: r.viewport, location: r.location, startedAt: Number(r.started_at),
+        durationMs: r.duration_ms === null ? null : Number(r.duration_ms), outcome: r.outcome as Outcome, reason: r.reason, failedStep: r.failed_step,
+        category: r.category, cause: r.cause, errorMessage: r.error_message, finalUrl: r.final_url, verdict: r.verdict, verdictReason: r.verdict_reason,
+        steps: steps.get(k) ?? [], measurements: measurements.get(k) ?? [],
+      };
+    });
+  }
+
+  accept(runIds: readonly string[]): Promise<number> {
+    return this.guard('accepting runs', () => this.engine.transact(async (db) => {
+      let n = 0;
+      for (const c of chunks(runIds)) {
+        const r = await db.updateTable('steps').set({ accepted: 1 }).where('run_id', 'in', c).where('accepted', '=', 0).executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
+    }));
+  }
+
+  prune(beforeMs: number): Promise<number> {
+    return this.guard('pruning old runs', () => this.engine.transact(async (db) => {
+      const old = db.selectFrom('runs').select('id').where('started_at', '<', beforeMs);
+      for (const table of ['steps', 'measurements', 'results', 'run_labels'] as const) {
+        await db.deleteFrom(table).where('run_id', 'in', old).execute();
+      }
+      const r = await db.deleteFrom('runs').where('started_at', '<', beforeMs).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.engine.db.destroy();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The statistics and verdict rules as pure code on synthetic samples: exact and
+ * approximate rank tests, each verdict branch, the false-positive rate and the detection
+ * power on seeded noise, the baseline and new-normal rules, and outcome/check findings.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mad, mannWhitneyGreater, median, quantile, summarize } from '../../analysis/stats.ts';
+import { baselineSamples, checkFindings, DEFAULT_REGRESSION, outcomeFindings, stepVerdict, type ResultLike, type StepSample } from '../../analysis/verdict.ts';
+import { judgeResult } from '../../analysis/judge.ts';
+import { fromRun } from '../../store/index.ts';
+import { syntheticRun } from '../helpers/history.ts';
+
+const S = DEFAULT_REGRESSION;
+
+/** mulberry32: a small seeded PRNG, so every run of this file sees the same noise. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+/** Step timings as they look: a ~1 s median with log-normal jitter (σ 0.12) and an occasional slow outlier. */
+function timings(r: () => number, n: number, shiftMs = 0, medianMs = 1000): number[] {
+  return Array.from({ length: n }, () => {
+    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+    const outlier = r() < 0.05 ? 1.8 : 1;
+    return medianMs * Math.exp(0.12 * z) * outlier + shiftMs;
+  });
+}
+
+test('median, MAD and p90 on hand-checked vectors; input untouched; empty is NaN', () => {
+  const xs = [9, 1, 4, 2, 6, 2, 1];
+  assert.equal(median(xs), 2);
+  assert.equal(mad(xs), 1);
+  assert.equal(quantile([1, 2, 3, 4], 0.9), 3.7);
+  assert.deepEqual(xs, [9, 1, 4, 2, 6, 2, 1]);
+  assert.ok(Number.isNaN(median([])) && Number.isNaN(mad([])) && Number.isNaN(quantile([], 0.9)));
+  assert.deepEqual(summarize([1, 2, 3, 4, 5]), { count: 5, median: 3, mad: 1, p90: 4.6 });
+});
+
+test('Mann–Whitney U: exact tails, agreement with the normal approximation, ties, direction', () => {
+  const hi = mannWhitneyGreater([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]);
+  assert.deepEqual([hi.u, hi.exact], [25, true]);
+  assert.ok(Math.abs(hi.p - 1 / 252) < 1e-12, 'all five above: 1 arrangement of C(10,5) = 252');
+  assert.equal(mannWhitneyGreater([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).p, 1);
+  // One swap from the extreme: U = 24, two arrangements reach U ≥ 24.
+  assert.ok(Math.abs(mannWhitneyGreater([5, 7, 8, 9, 10], [1, 2, 3, 4, 6]).p - 2 / 252) < 1e-12);
+  const r = rng(7);
+  const x = timings(r, 30, 60);
+  const y = timings(r, 30);
+  const exact = mannWhitneyGreater(x, y);
+  assert.equal(exact.exact, true);
+  // Forcing the approximation: a tie far from the data changes U by at most ½.
+  const approx = mannWhitneyGreater([...x, 1e9], [...y, 1e9]);
+  assert.equal(approx.exact, false);
+  assert.ok(Math.abs(exact.p - approx.p) < 0.03, `exact ${exact.p} vs normal ${approx.p}`);
+  assert.ok(Math.abs(mannWhitneyGreater(x, y).p + mannWhitneyGreater(y, x).p - 1) < 0.05, 'the two directions are complementary');
+  const same = mannWhitneyGreater([1, 1, 1, 1, 1], [1, 1, 1, 1, 1]);
+  assert.ok(same.p >= 0.5, `all tied is no evidence: ${same.p}`);
+  assert.equal(mannWhitneyGreater([], [1]).p, 1);
+});
+
+test('step verdicts: regressed only when both significant and large; inconclusive when either side is short or the spread too wide', () => {
+  const base = [1000, 1010, 990, 1005, 995, 1002, 998, 1001, 999, 1003];
+  const slow = [1420, 1410, 1430, 1405, 1415];
+  const r = stepVerdict('TOTP', base, slow, S);
+  assert.equal(r.verdict, 'regressed');
+  assert.match(r.reason, /^slower by 4\d\d ms \(1\.00 s → 1\.42 s, p = /);
+  assert.equal(stepVerdict('TOTP', base.slice(0, 4), slow, S).verdict, 'inconclusive');
+  assert.match(stepVerdict('TOTP', base, slow.slice(0, 4), S).reason, /too few samples \(baseline 10, candidate 4; need 5 each\)/);
+  // Significant but small: 40 ms on 1 s is under max(10 %, 150 ms).
+  const small = stepVerdict('TOTP', base, [1040, 1041, 1042, 1043, 1044], S);
+  assert.equal(small.verdict, 'ok');
+  assert.ok((small.p ?? 1) < 0.01, 'it is statistically different');
+  // Large median change, but the baseline is all over the place.
+  const wide = stepVerdict('TOTP', [200, 3000, 400, 2500, 900, 2800, 300, 2600, 1000, 2900], [1500, 3100, 1600, 2700, 2000], S);
+  assert.equal(wide.verdict, 'inconclusive');
+  assert.match(wide.reason, /spread is too wide/);
+  assert.equal(stepVerdict('TOTP', base, [600, 610, 620, 630, 640], S).verdict, 'ok', 'faster is not a regression');
+  // The practical floor follows the settings.
+  assert.equal(stepVerdict('TOTP', base, [1160, 1161, 1162, 1163, 1164], S).verdict, 'regressed');
+  assert.equal(stepVerdict('TOTP', base, [1160, 1161, 1162, 1163, 1164], { ...S, minAbsoluteMs: 200 }).verdict, 'ok');
+});
+
+test('clean comparisons: at most 1 % called regressed over 1000; a 400 ms slowdown found in ≥ 95 % of 200; 40 ms rarely', () => {
+  const r = rng(42);
+  let falsePositives = 0;
+  for (let i = 0; i < 1000; i++) if (stepVerdict('s', timings(r, 20), timings(r, 5), S).verdict === 'regressed') falsePositives++;
+  assert.ok(falsePositives <= 10, `${falsePositives} of 1000 clean comparisons regressed`);
+  let found = 0;
+  let small = 0;
+  for (let i = 0; i < 200; i++) {
+    if (stepVerdict('s', timings(r, 20), timings(r, 5, 400), S).verdict === 'regressed') found++;
+    if (stepVerdict('s', timings(r, 20), timings(r, 5, 40), S).verdict === 'regressed') small++;
+  }
+  assert.ok(found >= 190, `+400 ms detected in ${found} of 200`);
+  // +40 ms is under the practical threshold: only when noise alone pushes five samples' median 150 ms up as well.
+  assert.ok(small <= 10, `+40 ms called regressed in ${small} of 200`);
+});
+
+test('baseline samples: regressions stay out unless accepted; a change held for the whole window is the new normal', () => {
+  const s = (durationMs: number, regressed = false, accepted = false): StepSample => ({ durationMs, regressed, accepted });
+  const small = { ...S, window: 5 };
+  assert.deepEqual(baselineSamples([s(1400, true), s(1000), s(1010), s(990), s(1005), s(995), s(1001)], small), [1000, 1010, 990, 1005, 995]);
+  assert.deepEqual(baselineSamples([s(1400, true, true), s(1000), s(1010), s(990), s(1005)], small), [1400, 1000, 1010, 990, 1005]);
+  const held = [s(1400, true), s(1410, true), s(1420, true), s(1405, true), s(1415, true), s(1000), s(1001)];
+  assert.deepEqual(baselineSamples(held, small), [1400, 1410, 1420, 1405, 1415]);
+  const notYet = [s(1400, true), s(1410, true), s(1000), s(1420, true), s(1405, true), s(1415, true), s(1001)];
+  assert.deepEqual(baselineSamples(notYet, small), [1000, 1001]);
+});
+
+test('outcome findings: passed → failed, a new failure, steps added or removed; a skipped interstitial and not-run cells are none', () => {
+  const steps = (...names: [string, 'passed' | 'failed' | 'skipped' | 'not-reached'][]) => names.map(([name, status]) => ({ name, status, durationMs: status === 'passed' ? 100 : null }));
+  const ok: ResultLike = { outcome: 'passed', steps: steps(['open', 'passed'], ['acknowledge', 'passed'], ['dashboard', 'passed']), measurements: [] };
+  const failed: ResultLike = { outcome: 'failed', failedStep: 'dashboard', category: 'browser-device', errorMessage: 'found "Updated terms of use"', steps: steps(['open', 'passed'], ['acknowledge', 'passed'], ['dashboard', 'failed']), measurements: [] };
+  const [f] = outcomeFindings(ok, failed);
+  assert.equal(f?.verdict, 'regressed');
+  assert.match(f?.message ?? '', /passed before; now fails at "dashboard": browser-device — found "Updated terms of use"/);
+  assert.deepEqual(outcomeFindings(failed, failed), [], 'the same failure again is not new');
+  assert.match(outcomeFindings(failed, { ...failed, failedStep: 'open', category: 'network' })[0]?.message ?? '', /new failure/);
+  assert.deepEqual(outcomeFindings(ok, { ...ok, steps: steps(['open', 'passed'], ['acknowledge', 'skipped'], ['dashboard', 'passed']) }), [], 'skipped is not removed');
+  assert.deepEqual(outcomeFindings(failed, { ...ok, outcome: 'not-run' }), []);
+  assert.deepEqual(outcomeFindings(ok, { ...ok, outcome: 'error' }), []);
+  assert.deepEqual(outcomeFindings(undefined, failed), []);
+  const changed = outcomeFindings(ok, { ...ok, steps: steps(['open', 'passed'], ['dashboard', 'passed'], ['survey', 'passed']) });
+  assert.deepEqual(changed.map((x) => [x.verdict, x.message]), [['changed', 'step added: survey'], ['changed', 'step removed: acknowledge']]);
+});
+
+test('check findings: an idle timeout outside its old interval, a certificate under the warning line, a policy that broke', () => {
+  const idle = (value: number, lo: number, hi: number) => ({ name: 'idle timeout', value, unit: 's', expected: 1800, lo, hi });
+  const [cut] = checkFindings([idle(1800, 1746, 1854)], [idle(300, 291, 309)]);
+  assert.equal(cut?.verdict, 'regressed');
+  assert.equal(cut?.message, 'idle timeout changed: 30.0 min (29.1 min–30.9 min) → 5.0 min (4.8 min–5.2 min)');
+  assert.equal(checkFindings([idle(1800, 1746, 1854)], [idle(1810, 1760, 1860)])[0]?.verdict, 'changed', 'overlapping intervals are within the resolution');
+  const cert = (value: number) => ({ name: 'certificate days left', value, unit: 'days', atLeast: 30 });
+  assert.equal(checkFindings([cert(41)], [cert(12)])[0]?.message, 'certificate days left fell under the warning line: 41 days → 12 days (warning at 30 days)');
+  assert.equal(checkFindings([cert(12)], [cert(11)])[0]?.verdict, 'changed', 'already under the line is no new regression');
+  const bool = (value: number) => ({ name: 'session alive after logout', value, unit: 'bool', expected: 0 });
+  assert.equal(checkFindings([bool(0)], [bool(1)])[0]?.verdict, 'regressed');
+  assert.deepEqual(checkFindings([bool(0)], [bool(0)]), []);
+  assert.deepEqual(checkFindings([], [bool(1)]), []);
+});
+
+test('judging a result against stored history: the last k runs against the N before them; regressed samples stay out', () => {
+  const T0 = Date.parse('2026-11-01T00:00:00Z');
+  const r = rng(3);
+  const history = (shifts: number[]) => shifts.map((shift, i) => fromRun({ ...syntheticRun(T0 + i * 60_000, [{ steps: [['open', timings(r, 1)[0]!], ['TOTP', timings(r, 1, shift)[0]!]] }]), host: 'h', location: 'h' }).results[0]!).reverse();
+  const now = (shift: number) => syntheticRun(T0 + 99 * 60_000, [{ steps: [['open', timings(r, 1)[0]!], ['TOTP', timings(r, 1, shift)[0]!]] }]).results[0]!;
+  const clean = judgeResult(now(0), history(Array(24).fill(0)), S);
+  assert.equal(clean.verdict.verdict, 'ok', clean.verdict.reason);
+  assert.equal(clean.baseline.steps.TOTP?.count, 20);
+  const slow = judgeResult(now(400), history([...Array(20).fill(0), 400, 400, 400, 400]), S);
+  assert.equal(slow.verdict.verdict, 'regressed');
+  assert.deepEqual(slow.verdict.steps.filter((x) => x.verdict === 'regressed').map((x) => x.step), ['TOTP'], 'only the delayed step');
+  const first = judgeResult(now(0), [], S);
+  assert.equal(first.verdict.verdict, 'inconclusive');
+  assert.match(first.verdict.reason, /no earlier result/);
+});
