@@ -104,7 +104,8 @@ export function checkFindings(before: readonly Measurement[], after: readonly Me
     const interval = (m: Measurement): boolean => m.lo !== undefined || m.hi !== undefined;
     const subject = a.name;
     if (interval(a) && interval(b)) {
-      const disjoint = (a.hi ?? Infinity) < (b.lo ?? -Infinity) || (a.lo ?? -Infinity) > (b.hi ?? Infinity);
+      // Each is (lo, hi]: alive at lo, ended by hi.
+      const disjoint = (a.hi ?? Infinity) <= (b.lo ?? -Infinity) || (b.hi ?? Infinity) <= (a.lo ?? -Infinity);
       if (disjoint) out.push({ kind: 'check', verdict: 'regressed', subject, before: showInterval(b), after: showInterval(a), message: `${a.name} changed: ${showInterval(b)} → ${showInterval(a)}` });
       else if (a.value !== b.value) out.push({ kind: 'check', verdict: 'changed', subject, before: showInterval(b), after: showInterval(a), message: `${a.name}: ${showInterval(b)} → ${showInterval(a)}, within its resolution` });
       continue;

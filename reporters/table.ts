@@ -91,8 +91,10 @@ export function formatRegressions(run: RunResult): string {
     for (const f of r.verdict?.findings.filter((x) => x.verdict === 'regressed') ?? []) out.push(`  ▲ ${cell(r)}: ${f.message}`);
   }
   out.push(...changed);
-  // Inconclusive is a verdict too: say it, with why, but briefly (one line per cell).
-  for (const r of unsure.slice(0, 20)) out.push(`  ? ${cell(r)}: inconclusive — ${r.verdict?.reason ?? ''}`);
-  if (unsure.length > 20) out.push(`  ? … and ${unsure.length - 20} more inconclusive`);
+  // Inconclusive is a verdict too: say it, with why, but briefly (cells with the same reason on one line).
+  const byReason = new Map<string, string[]>();
+  for (const r of unsure) byReason.set(r.verdict?.reason ?? '', [...(byReason.get(r.verdict?.reason ?? '') ?? []), cell(r)]);
+  for (const [why, cells] of [...byReason].slice(0, 10)) out.push(`  ? ${cells.length > 3 ? `${cells.length} results` : cells.join('; ')}: inconclusive — ${why}`);
+  if (byReason.size > 10) out.push(`  ? … and ${byReason.size - 10} more inconclusive reasons (results.json has each)`);
   return out.join('\n');
 }

@@ -11,6 +11,8 @@ import { initCommand } from './init.ts';
 import { setupCommand } from './setup.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
+import { GATE_USAGE, gateCommand } from './gate.ts';
+import { HISTORY_USAGE, historyCommand } from './history.ts';
 
 const RUN_USAGE = `Usage: portal-probe run [options]
 
@@ -36,6 +38,8 @@ Runs the journeys in every configured browser × viewport.
 /** Each command's usage, printed by `portal-probe <command> --help` (exit 0). */
 const USAGE: Record<string, string> = {
   run: RUN_USAGE,
+  gate: GATE_USAGE,
+  history: HISTORY_USAGE,
   validate: `Usage: portal-probe validate [--config PATH]
 
 Checks a config file and resolves its secret references; runs nothing.
@@ -63,6 +67,8 @@ Usage: portal-probe <command> [options]     portal-probe <command> --help
 Commands:
   init           write a starter config and an example journey into this folder
   run            run the journeys in every configured browser × viewport
+  history        recent runs, or one journey's step trend, from the history store
+  gate           compare candidate runs with baseline runs (the vendor-update gate)
   validate       check a config file and its secret references; run nothing
   browsers       show which browsers this machine has, and why others are missing
   setup          install browsers (Playwright's builds, else Debian packages as root)
@@ -70,7 +76,8 @@ Commands:
 
 ${RUN_USAGE.split('\n').slice(4).join('\n').replace(/^/, 'run options:\n')}
 
-Exit codes: 0 all passed, 1 a check failed or regressed, 2 configuration or harness error.`;
+Exit codes: 0 all passed, 1 a check failed or regressed, 2 configuration or harness error,
+3 (gate) inconclusive.`;
 
 function splitList(v: string | undefined): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -126,6 +133,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': return await run(rest);
       case 'validate': return await validateCommand(rest);
+      case 'gate': return await gateCommand(rest);
+      case 'history': return await historyCommand(rest);
       case 'init': return await initCommand(rest);
       case 'setup': return await setupCommand(rest);
       case 'browsers':
