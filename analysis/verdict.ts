@@ -20,9 +20,10 @@ export type Finding = VerdictFinding;
 
 export function formatMs(ms: number): string {
   const a = Math.abs(ms);
-  return a < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+  return Math.round(a) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
-const formatP = (p: number): string => (p >= 0.01 ? p.toFixed(2) : p.toPrecision(2));
+/** p to two significant digits: 0.032, not 0.03. */
+const formatP = (p: number): string => p.toPrecision(2);
 
 export function stepVerdict(step: string, baseline: readonly number[], candidate: readonly number[], s: RegressionSettings): StepVerdict {
   const b = summarize(baseline);

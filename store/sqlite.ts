@@ -28,7 +28,7 @@ function explainer(file: string) {
     if (c === 'SQLITE_NOTADB' || c.startsWith('SQLITE_CORRUPT')) {
       return new HarnessError('STORE_CORRUPT', `The history store ${file} is corrupt or not a SQLite database (${detail}); move it aside to start a new history.`, { cause: e });
     }
-    if (c.startsWith('SQLITE_CANTOPEN') || c.startsWith('SQLITE_READONLY') || c === 'SQLITE_PERM' || c === 'EACCES' || c === 'EROFS' || c === 'ENOTDIR' || c.startsWith('SQLITE_IOERR')) {
+    if (c.startsWith('SQLITE_CANTOPEN') || c.startsWith('SQLITE_READONLY') || c === 'SQLITE_PERM' || /^E[A-Z]+$/.test(c) || c.startsWith('SQLITE_IOERR')) {
       return new HarnessError('STORE_UNWRITABLE', `The history store ${file} cannot be written (${detail}); set "store" in the config or --store to a writable file.`, { cause: e });
     }
     if (c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED')) {
