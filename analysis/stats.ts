@@ -48,8 +48,21 @@ export function normalUpper(z: number): number {
   return erfc / 2;
 }
 
-/** Number of arrangements giving each U (0…n1·n2) for sample sizes n1, n2 with no ties. */
+/** The null distribution depends only on the sample sizes: computed once per pair. */
+const U_COUNTS = new Map<string, Float64Array>();
 function uCounts(n1: number, n2: number): Float64Array {
+  const key = `${n1}×${n2}`;
+  let counts = U_COUNTS.get(key);
+  if (counts === undefined) {
+    counts = computeUCounts(n1, n2);
+    if (U_COUNTS.size > 256) U_COUNTS.clear();
+    U_COUNTS.set(key, counts);
+  }
+  return counts;
+}
+
+/** Number of arrangements giving each U (0…n1·n2) for sample sizes n1, n2 with no ties. */
+function computeUCounts(n1: number, n2: number): Float64Array {
   // f(i,j,u) = f(i−1,j,u−j) + f(i,j−1,u): the largest value is an x (beating all j y's) or a y.
   // The counts for (n1, n2) and (n2, n1) are the same, so the rolling row runs over the smaller
   // size, and each f(i,j) holds only its i·j + 1 values (1 × 2500 stays small).

@@ -23,7 +23,7 @@ export async function migrate(engine: Engine): Promise<void> {
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
-      await m.up(db);
+      await m.up(db, engine);
       await db.insertInto('pp_schema').values({ version: m.version, applied_at: Date.now() }).execute();
     }
   });

@@ -5,13 +5,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import type { Engine } from './store.ts';
 
-export interface Migration { version: number; up(db: Kysely<Database>): Promise<void> }
+export interface Migration { version: number; up(db: Kysely<Database>, engine: Pick<Engine, 'clustered'>): Promise<void> }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    async up(db) {
+    async up(db, engine) {
       await db.schema.createTable('runs')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('group_id', 'text')
@@ -26,14 +27,14 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('labels', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('runs_started').on('runs').column('started_at').execute();
-      await db.schema.createTable('run_labels')
+      await engine.clustered(db.schema.createTable('run_labels')
         .addColumn('run_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('value', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('run_labels_pk', ['run_id', 'name'])
+        .addPrimaryKeyConstraint('run_labels_pk', ['run_id', 'name']))
         .execute();
       await db.schema.createIndex('run_labels_value').on('run_labels').columns(['name', 'value']).execute();
-      await db.schema.createTable('results')
+      await engine.clustered(db.schema.createTable('results')
         .addColumn('run_id', 'text', (c) => c.notNull())
         .addColumn('id', 'text', (c) => c.notNull())
         .addColumn('portal', 'text', (c) => c.notNull())
@@ -56,11 +57,11 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('final_url', 'text')
         .addColumn('verdict', 'text')
         .addColumn('verdict_reason', 'text')
-        .addPrimaryKeyConstraint('results_pk', ['run_id', 'id'])
+        .addPrimaryKeyConstraint('results_pk', ['run_id', 'id']))
         .execute();
       // A key's history, newest first: the baseline query.
       await db.schema.createIndex('results_key').on('results').columns(['portal', 'journey', 'browser', 'viewport', 'location', 'started_at']).execute();
-      await db.schema.createTable('steps')
+      await engine.clustered(db.schema.createTable('steps')
         .addColumn('run_id', 'text', (c) => c.notNull())
         .addColumn('result_id', 'text', (c) => c.notNull())
         .addColumn('idx', 'integer', (c) => c.notNull())
@@ -69,9 +70,9 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('duration_ms', 'double precision')
         .addColumn('verdict', 'text')
         .addColumn('accepted', 'integer', (c) => c.notNull().defaultTo(0))
-        .addPrimaryKeyConstraint('steps_pk', ['run_id', 'result_id', 'idx'])
+        .addPrimaryKeyConstraint('steps_pk', ['run_id', 'result_id', 'idx']))
         .execute();
-      await db.schema.createTable('measurements')
+      await engine.clustered(db.schema.createTable('measurements')
         .addColumn('run_id', 'text', (c) => c.notNull())
         .addColumn('result_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -81,7 +82,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('lo', 'double precision')
         .addColumn('hi', 'double precision')
         .addColumn('at_least', 'double precision')
-        .addPrimaryKeyConstraint('measurements_pk', ['run_id', 'result_id', 'name'])
+        .addPrimaryKeyConstraint('measurements_pk', ['run_id', 'result_id', 'name']))
         .execute();
     },
   },
