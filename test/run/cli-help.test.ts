@@ -22,7 +22,7 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
   }
 }
 
-for (const command of ['init', 'run', 'validate', 'browsers', 'setup', 'demo-portal']) {
+for (const command of ['init', 'run', 'validate', 'history', 'gate', 'browsers', 'setup', 'demo-portal']) {
   for (const flag of ['--help', '-h']) {
     test(`portal-probe ${command} ${flag} prints its usage and exits 0`, async () => {
       const r = await capture([command, flag]);
