@@ -73,10 +73,17 @@ test('clean single-page portal: every check passes; tab-closed measures the idle
   // The open tab outlives the idle timeout: expecting only the idle timeout is a finding.
   assert.equal(byName.get('idle tab-open, as if closed')?.cause, 'idle-timeout-too-long', out);
   for (const x of byName.values()) if (x.journey !== 'physician login') assert.ok(x.check?.measured, `${x.journey} reports what it measured`);
-  // Measured, not guessed: the bracket the answers prove holds the idle timeout, and it is narrow.
-  const closed = byName.get('idle tab-closed')?.check?.measurements.find((m) => m.name === 'idle timeout');
-  const [lo, hi] = [(closed?.lo ?? NaN) * 1000, (closed?.hi ?? NaN) * 1000];
-  assert.ok(lo < TIMEOUTS.idleMs && TIMEOUTS.idleMs <= hi + 250 && hi - lo <= 3000, `tab-closed measured ${JSON.stringify(closed)}, the idle timeout is ${TIMEOUTS.idleMs} ms\n${probes('idle tab-closed')}`);
+  // Measured, not guessed: the bracket the answers prove holds the idle timeout. This portal's
+  // absolute limit (20 s) is only twice its idle timeout and measure mode never asks a session
+  // that old, so on a loaded machine (slow sign-ins) the search may run out of questions: then
+  // it says only what it proved ("longer than lo") and the result is degraded, never passed.
+  const tabClosed = byName.get('idle tab-closed');
+  const closed = tabClosed?.check?.measurements.find((m) => m.name === 'idle timeout');
+  const [lo, hi] = [(closed?.lo ?? NaN) * 1000, closed?.hi === undefined ? Infinity : closed.hi * 1000];
+  const why = `tab-closed measured ${JSON.stringify(closed)}, the idle timeout is ${TIMEOUTS.idleMs} ms\n${probes('idle tab-closed')}`;
+  assert.ok(lo < TIMEOUTS.idleMs && TIMEOUTS.idleMs <= hi + 250, why);
+  if (tabClosed?.outcome === 'passed') assert.ok(hi - lo <= 1000, `a passed measurement is resolved: ${why}`);
+  else assert.match(tabClosed?.reason ?? '', /could only be narrowed/, why);
   assert.ok(code === 0 || code === 1, out);
 });
 
