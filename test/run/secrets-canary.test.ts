@@ -102,7 +102,10 @@ test('no secret, code or patient name in any file or output, with a failure at e
   for (let step = Math.floor(startedAt / 30_000) - 2; step <= Math.floor(Date.now() / 30_000) + 2; step++) {
     for (const secret of seeds) codes.add(generateSync({ secret, epoch: step * 30, digits: 8 }));
   }
-  const texts = [{ file: 'stdout+stderr', text: r.stdout + r.stderr }, ...textOfRun(runDir)];
+  // The history store is a file the run writes too (its WAL included).
+  const history = textOfRun(path.join(tmp.dir, '.portal-probe'));
+  assert.ok(history.some((t) => t.file.endsWith('history.db')), 'the history store was written (so it was searched)');
+  const texts = [{ file: 'stdout+stderr', text: r.stdout + r.stderr }, ...textOfRun(runDir), ...history];
   assert.ok(texts.some((t) => t.file.includes('!')), 'the HTML report data was unpacked and searched');
   assert.ok(texts.some((t) => t.file.endsWith('error-context.md') && t.text.includes('patient data removed')), 'page snapshots were kept, blanked');
   for (const { file, text } of texts) {
