@@ -6,7 +6,8 @@
  */
 import type { StepJudgement, VerdictFinding, VerdictValue } from '../core/result.ts';
 import type { StoredResult } from '../store/index.ts';
-import { checkFindings, outcomeFindings, stepVerdict, type RegressionSettings, type ResultLike } from './verdict.ts';
+import { checkFindings, outcomeFindings, stepVerdict, type RegressionSettings } from './verdict.ts';
+import { completed, judged, likeOf } from './judge.ts';
 
 export interface GateCell {
   portal: string;
@@ -34,16 +35,6 @@ export interface GateReport {
 }
 
 const cellKey = (r: StoredResult): string => JSON.stringify([r.portal, r.journey, r.browser, r.viewport, r.location]);
-const completed = (o: string): boolean => o === 'passed' || o === 'degraded';
-const judged = (o: string): boolean => completed(o) || o === 'failed';
-
-function like(r: StoredResult): ResultLike {
-  return {
-    outcome: r.outcome, steps: r.steps, measurements: r.measurements,
-    ...(r.failedStep === null ? {} : { failedStep: r.failedStep }), ...(r.category === null ? {} : { category: r.category }),
-    ...(r.cause === null ? {} : { cause: r.cause }), ...(r.errorMessage === null ? {} : { errorMessage: r.errorMessage }),
-  };
-}
 
 function count(rs: readonly StoredResult[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -94,7 +85,7 @@ export function compareSets(before: readonly StoredResult[], after: readonly Sto
     // Outcomes: the newest baseline result against the candidate's worst (its newest failure, else its newest).
     const worst = a.find((r) => r.outcome === 'failed') ?? a[0];
     if (b[0] && worst) {
-      findings.push(...outcomeFindings(like(b[0]), like(worst)));
+      findings.push(...outcomeFindings(likeOf(b[0]), likeOf(worst)));
       if (any.kind !== 'journey') findings.push(...checkFindings(b[0].measurements, a[0]?.measurements ?? []));
     }
     const failing = a.some((r) => r.outcome === 'failed');

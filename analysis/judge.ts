@@ -19,10 +19,13 @@ export interface Judged {
   stepVerdicts: Map<string, Map<string, string>>;
 }
 
-const completed = (o: string): boolean => o === 'passed' || o === 'degraded';
-const judged = (o: string): boolean => completed(o) || o === 'failed';
+/** A result whose journey ran to the end (its step times are samples). */
+export const completed = (o: string): boolean => o === 'passed' || o === 'degraded';
+/** A result that says something about the portal (not a harness error, not "not run"). */
+export const judged = (o: string): boolean => completed(o) || o === 'failed';
 
-function likeOf(r: StoredResult): ResultLike {
+/** A stored result as the verdict rules read it. */
+export function likeOf(r: StoredResult): ResultLike {
   return {
     outcome: r.outcome, steps: r.steps, measurements: r.measurements,
     ...(r.failedStep === null ? {} : { failedStep: r.failedStep }), ...(r.category === null ? {} : { category: r.category }),

@@ -8,15 +8,12 @@
  * at least max(minRelative × baseline median, minAbsoluteMs)). Practically slower without
  * statistical support, or too few samples, is "inconclusive" — never "ok", never "regressed".
  */
-import type { Measurement, Outcome, StepJudgement, StepStatus, VerdictFinding, VerdictValue } from '../core/result.ts';
-import { mannWhitneyGreater, median, summarize } from './stats.ts';
+import type { Measurement, Outcome, StepJudgement, StepStatus, VerdictFinding } from '../core/result.ts';
+import { mannWhitneyGreater, summarize } from './stats.ts';
 
 export interface RegressionSettings { window: number; recent: number; alpha: number; minRelative: number; minAbsoluteMs: number }
 export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150 };
 
-export type Verdict = VerdictValue;
-export type StepVerdict = StepJudgement;
-export type Finding = VerdictFinding;
 
 export function formatMs(ms: number): string {
   const a = Math.abs(ms);
@@ -25,7 +22,7 @@ export function formatMs(ms: number): string {
 /** p to two significant digits: 0.032, not 0.03. */
 const formatP = (p: number): string => p.toPrecision(2);
 
-export function stepVerdict(step: string, baseline: readonly number[], candidate: readonly number[], s: RegressionSettings): StepVerdict {
+export function stepVerdict(step: string, baseline: readonly number[], candidate: readonly number[], s: RegressionSettings): StepJudgement {
   const b = summarize(baseline);
   const c = summarize(candidate);
   if (baseline.length < s.recent || candidate.length < s.recent) {
@@ -68,9 +65,9 @@ export interface ResultLike {
 const ran = (o: Outcome): boolean => o === 'passed' || o === 'degraded' || o === 'failed';
 
 /** Outcome and step-list differences of `after` from the baseline's representative `before`. */
-export function outcomeFindings(before: ResultLike | undefined, after: ResultLike): Finding[] {
+export function outcomeFindings(before: ResultLike | undefined, after: ResultLike): VerdictFinding[] {
   if (!before || !ran(before.outcome) || !ran(after.outcome)) return [];
-  const out: Finding[] = [];
+  const out: VerdictFinding[] = [];
   const where = (r: ResultLike): string => `"${r.failedStep ?? '?'}": ${r.category ?? 'failed'}`;
   if (before.outcome !== 'failed' && after.outcome === 'failed') {
     out.push({ kind: 'outcome', verdict: 'regressed', subject: after.failedStep ?? 'outcome', before: before.outcome, after: `failed at ${where(after)}`,
@@ -97,8 +94,8 @@ function showInterval(m: Measurement): string {
 }
 
 /** Check measurements of `after` against the baseline's, by name. */
-export function checkFindings(before: readonly Measurement[], after: readonly Measurement[]): Finding[] {
-  const out: Finding[] = [];
+export function checkFindings(before: readonly Measurement[], after: readonly Measurement[]): VerdictFinding[] {
+  const out: VerdictFinding[] = [];
   for (const a of after) {
     const b = before.find((x) => x.name === a.name);
     if (!b) continue;
@@ -125,4 +122,3 @@ export function checkFindings(before: readonly Measurement[], after: readonly Me
   return out;
 }
 
-export { median };

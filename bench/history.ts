@@ -32,6 +32,7 @@ import type { RunResult } from '../core/result.ts';
 import { physicians, writeProviderConfig } from '../test/helpers/portal-config.ts';
 import { syntheticRun } from '../test/helpers/history.ts';
 import { QUICK, freshStateDir, header, intFlag, median, portalProbeRun, printTable, scratchDir } from './lib.ts';
+import { mulberry32 } from '../test/helpers/random.ts';
 
 const at = process.argv.indexOf('--part');
 const PART = at >= 0 ? process.argv[at + 1] : 'all';
@@ -54,21 +55,11 @@ function typicalRun(t: number, labels: Record<string, string>, r: () => number):
   return syntheticRun(t, results, { labels });
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function storePart(): Promise<void> {
   console.log(`## store cost: ${SIZE} synthetic runs × 20 results × 8 steps`);
   const file = path.join(work, 'synthetic.db');
   const store = await openStore(file, work);
-  const r = rng(1);
+  const r = mulberry32(1);
   const t0 = Date.now() - SIZE * 60_000;
   const build = performance.now();
   const record: number[] = [];
@@ -150,7 +141,7 @@ async function powerPart(): Promise<void> {
   console.log(`record + prune of a real run: ${spread(rec)}; run wall time median ${(median(walls) / 1000).toFixed(1)} s; ratio ${(median(rec) / median(walls) * 100).toFixed(3)} %\n`);
 
   const samples = (browser: string, step: string): number[] => runs.flatMap((run) => run.results.filter((x) => x.browser.name === browser && x.outcome === 'passed').flatMap((x) => x.steps.filter((s) => s.name === step && s.durationMs !== null).map((s) => s.durationMs as number)));
-  const r = rng(2026);
+  const r = mulberry32(2026);
   const draw = (pool: number[], n: number): number[][] => {
     const p = [...pool];
     for (let i = p.length - 1; i > 0; i--) {

@@ -115,7 +115,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const reported = new Set(played.map((r) => r.id));
     const unknown = runnerStarted && played.length === 0 ? INTERRUPTED.midway : INTERRUPTED.notStarted;
     const stoppedEarly = interruption.signal ? notRunResults(plan, runnable, unknown).filter((r) => !reported.has(r.id)) : [];
-    const played2 = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
+    const unjudged = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
     // History: judged against the cell's earlier results, then recorded. A store that cannot be
     // opened, read or written is a harness fault (exit 2) that never costs results.json.
     const host = os.hostname();
@@ -123,11 +123,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const storeWhere = path.resolve(o.cwd, o.store ?? config.store);
     let store: HistoryStore | undefined;
     let storeError: string | undefined;
-    let results = played2;
+    let results = unjudged;
     let stepVerdicts = new Map<string, Map<string, string>>();
     try {
       store = await openStore(o.store ?? config.store, o.cwd);
-      ({ results, stepVerdicts } = await judgeRun(store, played2, location, config.history));
+      ({ results, stepVerdicts } = await judgeRun(store, unjudged, location, config.history));
     } catch (e) {
       storeError = e instanceof Error ? e.message : String(e);
     }
@@ -135,7 +135,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const ran = summary.total - summary.notRun;
     const regressions = results.filter((r) => r.verdict?.verdict === 'regressed').length;
     // With --no-regression-exit a result degraded only by its regression does not fail the run.
-    const original = new Map(played2.map((r) => [r.id, r.outcome]));
+    const original = new Map(unjudged.map((r) => [r.id, r.outcome]));
     const failing = results.filter((r) => r.outcome === 'failed' || (r.outcome === 'degraded' && (o.regressionExit !== false || original.get(r.id) === 'degraded'))).length;
     const exitCode = interruption.exitCode
       ?? (summary.error > 0 || ran === 0 || storeError !== undefined ? EXIT.harness : failing > 0 ? EXIT.checksFailed : EXIT.ok);

@@ -7,20 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mad, mannWhitneyGreater, median, normalUpper, quantile, summarize } from '../../analysis/stats.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const close = (got: number, want: number, tol: number, what: string): void => assert.ok(Math.abs(got - want) <= tol, `${what}: ${got} vs ${want}`);
 
-/** mulberry32: a small seeded PRNG, so every run sees the same samples. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** Continuous (tie-free) log-normal timings around `medianMs`. */
 function lognormal(r: () => number, n: number, medianMs = 1000, sigma = 0.12, shiftMs = 0): number[] {
   return Array.from({ length: n }, () => medianMs * Math.exp(sigma * Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r())) + shiftMs);
@@ -114,7 +104,7 @@ test('Mann–Whitney exact p: hand cases, and P(U ≥ u) over every rank arrange
 });
 
 test('Mann–Whitney: exact up to n1·n2 = 2500, the normal approximation beyond it and with ties, and the two agree', () => {
-  const r = rng(11);
+  const r = mulberry32(11);
   assert.equal(mannWhitneyGreater(lognormal(r, 50), lognormal(r, 50)).exact, true, '50 × 50 = 2500');
   assert.equal(mannWhitneyGreater(lognormal(r, 41), lognormal(r, 61)).exact, false, '41 × 61 = 2501');
   const lone = mannWhitneyGreater([1e6], lognormal(r, 2500));
@@ -147,7 +137,7 @@ test('Mann–Whitney with ties: ½ per tie, tie-corrected variance, and all-tied
   assert.ok(same.p > 0.5 && same.p < 0.6, `identical samples: ${same.p}`);
   assert.equal(mannWhitneyGreater([1, 1, 1, 1, 1], [1, 1, 1, 1, 1]).p, 1, 'all tied: no variance, no evidence');
   // Whole-millisecond timings tie often; the test still finds a clear slowdown.
-  const r = rng(5);
+  const r = mulberry32(5);
   const slow = mannWhitneyGreater(lognormal(r, 5, 1400).map(Math.round), lognormal(r, 20).map(Math.round).concat([1000, 1000]));
   assert.ok(slow.p < 0.01, `rounded timings, +400 ms: ${slow.p}`);
 });
@@ -155,7 +145,7 @@ test('Mann–Whitney with ties: ½ per tie, tie-corrected variance, and all-tied
 test('Mann–Whitney: empty sides are p = 1; swapping the sides gives about 1 − p', () => {
   assert.equal(mannWhitneyGreater([], [1, 2]).p, 1);
   assert.equal(mannWhitneyGreater([1, 2], []).p, 1);
-  const r = rng(23);
+  const r = mulberry32(23);
   for (const [n1, n2, shift] of [[20, 20, 30], [5, 20, 80], [30, 100, 20]] as const) {
     const x = lognormal(r, n1, 1000, 0.12, shift);
     const y = lognormal(r, n2);

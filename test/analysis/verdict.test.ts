@@ -10,20 +10,10 @@ import { baselineSamples, checkFindings, DEFAULT_REGRESSION, outcomeFindings, st
 import { judgeResult } from '../../analysis/judge.ts';
 import { fromRun } from '../../store/index.ts';
 import { syntheticRun } from '../helpers/history.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const S = DEFAULT_REGRESSION;
 
-/** mulberry32: a small seeded PRNG, so every run of this file sees the same noise. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** Step timings as they look: a ~1 s median with log-normal jitter (σ 0.12) and an occasional slow outlier. */
 function timings(r: () => number, n: number, shiftMs = 0, medianMs = 1000): number[] {
   return Array.from({ length: n }, () => {
@@ -50,7 +40,7 @@ test('Mann–Whitney U: exact tails, agreement with the normal approximation, ti
   assert.equal(mannWhitneyGreater([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).p, 1);
   // One swap from the extreme: U = 24, two arrangements reach U ≥ 24.
   assert.ok(Math.abs(mannWhitneyGreater([5, 7, 8, 9, 10], [1, 2, 3, 4, 6]).p - 2 / 252) < 1e-12);
-  const r = rng(7);
+  const r = mulberry32(7);
   const x = timings(r, 30, 60);
   const y = timings(r, 30);
   const exact = mannWhitneyGreater(x, y);
@@ -88,7 +78,7 @@ test('step verdicts: regressed only when both significant and large; inconclusiv
 });
 
 test('clean comparisons: at most 1 % called regressed over 1000; a 400 ms slowdown found in ≥ 95 % of 200; 40 ms rarely', () => {
-  const r = rng(42);
+  const r = mulberry32(42);
   let falsePositives = 0;
   for (let i = 0; i < 1000; i++) if (stepVerdict('s', timings(r, 20), timings(r, 5), S).verdict === 'regressed') falsePositives++;
   assert.ok(falsePositives <= 10, `${falsePositives} of 1000 clean comparisons regressed`);
@@ -148,7 +138,7 @@ test('check findings: an idle timeout outside its old interval, a certificate un
 
 test('judging a result against stored history: the last k runs against the N before them; regressed samples stay out', () => {
   const T0 = Date.parse('2026-11-01T00:00:00Z');
-  const r = rng(3);
+  const r = mulberry32(3);
   const history = (shifts: number[]) => shifts.map((shift, i) => fromRun({ ...syntheticRun(T0 + i * 60_000, [{ steps: [['open', timings(r, 1)[0]!], ['TOTP', timings(r, 1, shift)[0]!]] }]), host: 'h', location: 'h' }).results[0]!).reverse();
   const now = (shift: number) => syntheticRun(T0 + 99 * 60_000, [{ steps: [['open', timings(r, 1)[0]!], ['TOTP', timings(r, 1, shift)[0]!]] }]).results[0]!;
   const clean = judgeResult(now(0), history(Array(24).fill(0)), S);

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHarnessError } from '../../core/errors.ts';
 import { planInitialTargets, searchIdleTimeout, type IdleSearchDeps, type IdleSearchOptions, type IdleSearchResult } from '../../core/idle-search.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const MIN = 60_000;
 const T30 = 30 * MIN;
@@ -158,17 +159,6 @@ function assertHonest(r: IdleSearchResult, stats: PortalStats, idleMs: number, o
   }
   assert.equal(r.lo, lo);
   assert.equal(r.hi, Number.isFinite(hi) ? hi : null);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('planInitialTargets', () => {
