@@ -145,4 +145,6 @@ export const demoConfig = {
   timeouts: { stepMs: 10_000, journeyMs: 90_000 },
   workers: 2,
   labels: { target: 'embedded demo portal' },
+  // `portal-probe monitor` on the demo portal: every login journey every 5 minutes (no Slack configured: incidents go to the log and the metrics).
+  monitor: { schedules: [{ every: '5m' }] },
 } satisfies ProbeConfigInput;

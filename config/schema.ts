@@ -324,6 +324,87 @@ export const proxySchema = z.strictObject({
 });
 export type ProxyConfig = z.infer<typeof proxySchema>;
 
+/** A schedule: cron (five or six fields) with a time zone, or a fixed interval. */
+const scheduleTiming = {
+  /** A fixed interval such as "5m". */
+  every: durationSchema.refine((ms) => ms >= 1000, { error: 'must be at least 1 s' }).optional(),
+  /** A cron expression such as "*\/5 * * * *" (minute hour day month weekday; an optional leading seconds field). */
+  cron: z.string().min(1).optional(),
+  /** The time zone the cron expression is read in (IANA name, default UTC). */
+  timezone: z.string().min(1).optional(),
+};
+const exactlyOneTiming = (s: { every?: number; cron?: string }): boolean => (s.every === undefined) !== (s.cron === undefined);
+
+export const monitorScheduleSchema = z.strictObject({
+  /** Only this portal's journeys (default: every portal). */
+  portal: z.string().min(1).optional(),
+  /** These journeys, by name (default: every login and script journey of the portal(s); checks must be named). */
+  journeys: z.array(z.string().min(1)).min(1).optional(),
+  ...scheduleTiming,
+}).refine(exactlyOneTiming, { error: 'needs exactly one of "every" or "cron"', path: ['every'] });
+export type MonitorSchedule = z.infer<typeof monitorScheduleSchema>;
+
+/** A maintenance window: one-off (from–to) or recurring (cron + duration). Runs go on and are recorded; nothing is posted. */
+export const maintenanceSchema = z.strictObject({
+  portal: z.string().min(1),
+  from: z.iso.datetime({ offset: true, error: 'must be an ISO date and time such as "2026-12-24T22:00:00Z"' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'must be an ISO date and time such as "2026-12-25T02:00:00Z"' }).optional(),
+  cron: z.string().min(1).optional(),
+  duration: durationSchema.optional(),
+  timezone: z.string().min(1).optional(),
+}).refine((m) => (m.from !== undefined && m.to !== undefined && m.cron === undefined && m.duration === undefined)
+  || (m.cron !== undefined && m.duration !== undefined && m.from === undefined && m.to === undefined), {
+  error: 'needs either "from" and "to", or "cron" and "duration"', path: ['from'],
+}).refine((m) => m.from === undefined || m.to === undefined || Date.parse(m.to) > Date.parse(m.from), { error: 'must end after "from"', path: ['to'] });
+export type MaintenanceWindow = z.infer<typeof maintenanceSchema>;
+
+export const slackWebhookSchema = z.strictObject({
+  /** A label for logs and metrics (never the URL). */
+  name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, { error: 'may use letters, digits, ".", "_" and "-" only' }),
+  /** The incoming webhook URL, as a secret reference: it is a credential. */
+  url: secretRef,
+  /** Only incidents of these portals (default: all). */
+  portals: z.array(z.string().min(1)).optional(),
+  /** Only these severities (default: both). */
+  severities: z.array(z.enum(['critical', 'degraded'])).min(1).optional(),
+});
+
+/** `portal-probe monitor`: schedules, incident rules, Slack, metrics (README: "The monitor"). */
+export const monitorSchema = z.strictObject({
+  schedules: z.array(monitorScheduleSchema).min(1, { error: 'needs at least one schedule' }),
+  /** First ticks are spread over up to this long (or the schedule's interval, if shorter), so journeys do not start together. */
+  spread: durationSchema.default(30_000),
+  /** Journeys run at once (each tick is one run of one journey in every cell). */
+  concurrency: z.number().int().min(1).max(16).default(1),
+  /** A failing tick is retried at once, failing cells only, before it counts. */
+  retryOnFailure: z.boolean().default(true),
+  failAfter: z.number().int().min(1).max(100).default(2),
+  degradedAfter: z.number().int().min(1).max(100).default(3),
+  recoverAfter: z.number().int().min(1).max(100).default(2),
+  remindEvery: durationSchema.default(3_600_000),
+  maxReminders: z.number().int().min(0).max(1000).default(24),
+  flapping: z.strictObject({
+    window: z.number().int().min(5).max(100).default(21),
+    start: z.number().gt(0).lt(1).default(0.3),
+    stop: z.number().gt(0).lt(1).default(0.2),
+  }).refine((f) => f.stop < f.start, { error: 'needs "stop" below "start"', path: ['stop'] }).prefault({}),
+  maintenance: z.array(maintenanceSchema).default([]),
+  slack: z.strictObject({
+    webhooks: z.array(slackWebhookSchema).min(1),
+    /** Per request; a send that takes longer is retried (it may have reached Slack: at most one duplicate). */
+    timeout: durationSchema.default(10_000),
+  }).optional(),
+  metrics: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Bind address: loopback unless you mean otherwise. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(9464),
+  }).prefault({}),
+  /** On SIGTERM/SIGINT, how long the runs under way may take to end before they are killed. */
+  stopGrace: durationSchema.default(30_000),
+});
+export type MonitorConfig = z.infer<typeof monitorSchema>;
+
 export const configSchema = z.strictObject({
   portals: z.array(portalSchema).min(1),
   browsers: z.array(z.enum(browserNames)).min(1).default(['chromium', 'firefox', 'webkit']),
@@ -366,6 +447,8 @@ export const configSchema = z.strictObject({
     /** … and at least this many ms. */
     minAbsoluteMs: z.number().min(0).max(600_000).default(150),
   }).prefault({}),
+  /** The long-running monitor (`portal-probe monitor`); `run` ignores it. */
+  monitor: monitorSchema.optional(),
   /** Faults for the embedded demo portal (only used when a portal's baseUrl is "demo"). */
   demo: z.strictObject({
     faults: z.array(z.string()).default([]),

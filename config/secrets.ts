@@ -29,6 +29,8 @@ export interface ResolveSecretsOptions {
    * portal generated them: a stale variable left in a shell would only break the demo.
    */
   demoSecrets?: Record<string, string>;
+  /** Also the monitor's Slack webhook URLs (only `portal-probe monitor` needs them). */
+  monitor?: boolean;
 }
 
 type Resolution = { value: string } | { problem: string };
@@ -76,7 +78,7 @@ interface SecretUse {
 }
 
 /** Every place the config holds a reference, with the path used in error messages. */
-function secretUses(config: ProbeConfig): SecretUse[] {
+function secretUses(config: ProbeConfig, monitor: boolean): SecretUse[] {
   const uses: SecretUse[] = [];
   config.portals.forEach((portal, p) => {
     portal.accounts.forEach((account, a) => {
@@ -90,6 +92,7 @@ function secretUses(config: ProbeConfig): SecretUse[] {
   const proxy = config.proxy;
   if (proxy?.username !== undefined && secretRef.safeParse(proxy.username).success) uses.push({ where: 'proxy.username', ref: proxy.username, isTotpSeed: false });
   if (proxy?.password !== undefined) uses.push({ where: 'proxy.password', ref: proxy.password, isTotpSeed: false });
+  if (monitor) config.monitor?.slack?.webhooks.forEach((w, i) => uses.push({ where: `monitor.slack.webhooks[${i}].url`, ref: w.url, isTotpSeed: false }));
   return uses;
 }
 
@@ -99,7 +102,7 @@ export function resolveSecrets(config: ProbeConfig, o: ResolveSecretsOptions): S
   const redactable = new Set<string>();
   const problems: string[] = [];
 
-  for (const use of secretUses(config)) {
+  for (const use of secretUses(config, o.monitor === true)) {
     let resolution = cache.get(use.ref);
     if (resolution === undefined) {
       resolution = resolveRef(use.ref, o);

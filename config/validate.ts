@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { HarnessError } from '../core/errors.ts';
 import { configSchema, type ProbeConfig } from './schema.ts';
 import { checkCheckJourneys } from './validate-checks.ts';
+import { checkMonitor } from './validate-monitor.ts';
 
 /** `path` like `portals[0].journeys[1].use.account`; `message` a sentence a person can act on. */
 export interface ConfigProblem { path: string; message: string }
@@ -232,6 +233,7 @@ function crossCheck(raw: unknown): ConfigProblem[] {
       out.push({ path: `portals[${i}].journeys[${ji}].thinkTimeMs`, message: `adds ${pauses} ms of pauses, at least half of timeouts.journeyMs (${journeyMs} ms); shorten the think time or raise the journey timeout.` });
     }
   }));
+  checkMonitor(root, (path, message) => void out.push({ path, message }));
   const viewports = list(root.viewports);
   duplicates(out, viewports.map((v) => str(v) ?? rec(v)?.name), (i) => `viewports[${i}]`, 'viewport names must be unique: results are keyed by them');
   viewports.forEach((v, i) => {

@@ -15,10 +15,23 @@ export type Fault =
   | { kind: 'delay'; spec: string; step: DemoStep; ms: number }
   | { kind: 'idle-timeout'; spec: string; ms: number }
   | { kind: 'absolute-timeout'; spec: string; ms: number }
-  | { kind: 'http-error'; spec: string; step: DemoStep; status: number; rate: number }
+  | HttpErrorFault
   | { kind: 'engine-break'; spec: string; engine: Engine }
   | { kind: 'lockout-after'; spec: string; failures: number }
   | { [K in FlagFaultKind]: { kind: K; spec: string } }[FlagFaultKind];
+
+/**
+ * Without `seed`, every 1/rate-th request fails (deterministic, periodic); with it, each request
+ * fails independently with probability `rate`, drawn from mulberry32(seed) (see httpErrorFails).
+ */
+export interface HttpErrorFault {
+  kind: 'http-error';
+  spec: string;
+  step: DemoStep;
+  status: number;
+  rate: number;
+  seed?: number;
+}
 
 const FLAG_FAULTS = [
   'logout-keeps-session',
@@ -43,8 +56,11 @@ export type FaultKind = Fault['kind'];
 
 const MAX_DELAY_MS = 600_000;
 const MAX_LOCKOUT_FAILURES = 100;
+/** mulberry32 keeps 32 bits of state: larger seeds would repeat smaller ones. */
+const MAX_SEED = 0xffff_ffff;
+const HTTP_ERROR_FORM = 'http-error:<step>:<status>[:<rate>[:seed=<seed>]]';
 const ALLOWED =
-  `one of ${FLAG_FAULTS.join(', ')}, delay:<step>:<ms>, http-error:<step>:<status>[:<rate>], ` +
+  `one of ${FLAG_FAULTS.join(', ')}, delay:<step>:<ms>, ${HTTP_ERROR_FORM}, ` +
   `idle-timeout:<duration>, absolute-timeout:<duration>, lockout-after:<failures> or engine-break:<${ENGINES.join('|')}>`;
 
 function isStep(text: string | undefined): text is DemoStep {
@@ -82,17 +98,24 @@ export function parseFault(spec: string): Fault {
       return { kind, spec: text, ms };
     }
     case 'http-error': {
-      if (args.length < 2 || args.length > 3) throw bad(text, 'expected http-error:<step>:<status>[:<rate>]');
+      if (args.length < 2 || args.length > 4) throw bad(text, `expected ${HTTP_ERROR_FORM}`);
       const step = stepOf(text, args[0]);
       const status = Number(args[1]);
       if (!/^\d{3}$/.test(args[1] ?? '') || status < 400 || status > 599) {
         throw bad(text, 'the status must be an HTTP error status from 400 to 599');
       }
+      if (args[2]?.startsWith('seed=')) throw bad(text, 'a seed needs a rate before it, as in http-error:<step>:<status>:<rate>:seed=<seed>');
       const rate = args[2] === undefined ? 1 : Number(args[2]);
       if (!Number.isFinite(rate) || rate <= 0 || rate > 1 || args[2]?.trim() === '') {
         throw bad(text, 'the rate must be a number greater than 0 and at most 1');
       }
-      return { kind, spec: text, step, status, rate };
+      if (args[3] === undefined) return { kind, spec: text, step, status, rate };
+      const seedText = /^seed=(\d+)$/.exec(args[3])?.[1];
+      const seed = Number(seedText);
+      if (seedText === undefined || seed > MAX_SEED) {
+        throw bad(text, `the seed must be written seed=<seed> with <seed> a whole number from 0 to ${MAX_SEED}`);
+      }
+      return { kind, spec: text, step, status, rate, seed };
     }
     case 'engine-break': {
       const engine = args[0];
@@ -136,9 +159,33 @@ export function parseFaultList(specs: readonly string[]): Fault[] {
 }
 
 /**
- * The active faults plus the per-step request counters that make http-error rates deterministic.
- * Counters restart whenever the fault list is replaced, so a test that sets a rate sees the
- * pattern from its first request.
+ * The n-th output (n ≥ 1) of the mulberry32 generator seeded with `seed`, in [0, 1). mulberry32's
+ * state only ever advances by adding 0x6d2b79f5, so after n steps it is seed + n·0x6d2b79f5
+ * (mod 2³²) and the request counter is all the state a seeded fault needs.
+ */
+export function mulberry32Draw(seed: number, n: number): number {
+  let t = (seed + Math.imul(n, 0x6d2b79f5)) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * Whether the n-th request (n ≥ 1) to an http-error fault's step fails. Without a seed, with
+ * rate r it fails iff floor(n*r) > floor((n-1)*r); with a seed, iff the n-th mulberry32(seed)
+ * draw is below r, so each request fails independently with probability r.
+ */
+export function httpErrorFails(fault: Pick<HttpErrorFault, 'rate' | 'seed'>, n: number): boolean {
+  if (fault.seed !== undefined) return mulberry32Draw(fault.seed, n) < fault.rate;
+  // Rounding guards against 0.1*10 style float error deciding a boundary.
+  const floorAt = (k: number): number => Math.floor(Math.round(k * fault.rate * 1e9) / 1e9);
+  return floorAt(n) > floorAt(n - 1);
+}
+
+/**
+ * The active faults plus the per-step request counters that drive http-error rates, periodic
+ * or seeded. Counters restart whenever the fault list is replaced, so a test that sets a rate
+ * (and seed) sees the pattern from its first request.
  */
 export class FaultSet {
   private active: Fault[] = [];
@@ -169,18 +216,13 @@ export class FaultSet {
     return this.active.find((f): f is Extract<Fault, { kind: 'delay' }> => f.kind === 'delay' && f.step === step)?.ms ?? 0;
   }
 
-  /**
-   * Counts one request to `step` and answers the status it must fail with, if any:
-   * with rate r the n-th request fails iff floor(n*r) > floor((n-1)*r).
-   */
+  /** Counts one request to `step` and answers the status it must fail with, if any (see httpErrorFails). */
   httpErrorFor(step: DemoStep): number | undefined {
-    const fault = this.active.find((f): f is Extract<Fault, { kind: 'http-error' }> => f.kind === 'http-error' && f.step === step);
+    const fault = this.active.find((f): f is HttpErrorFault => f.kind === 'http-error' && f.step === step);
     if (!fault) return undefined;
     const n = (this.counters.get(step) ?? 0) + 1;
     this.counters.set(step, n);
-    // Rounding guards against 0.1*10 style float error deciding a boundary.
-    const floorAt = (k: number): number => Math.floor(Math.round(k * fault.rate * 1e9) / 1e9);
-    return floorAt(n) > floorAt(n - 1) ? fault.status : undefined;
+    return httpErrorFails(fault, n) ? fault.status : undefined;
   }
 
   resetCounters(): void {

@@ -13,6 +13,7 @@ import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 import { GATE_USAGE, gateCommand } from './gate.ts';
 import { HISTORY_USAGE, historyCommand } from './history.ts';
+import { MONITOR_USAGE, monitorCommand } from './monitor.ts';
 
 const RUN_USAGE = `Usage: portal-probe run [options]
 
@@ -38,6 +39,7 @@ Runs the journeys in every configured browser × viewport.
 /** Each command's usage, printed by `portal-probe <command> --help` (exit 0). */
 const USAGE: Record<string, string> = {
   run: RUN_USAGE,
+  monitor: MONITOR_USAGE,
   gate: GATE_USAGE,
   history: HISTORY_USAGE,
   validate: `Usage: portal-probe validate [--config PATH]
@@ -67,6 +69,7 @@ Usage: portal-probe <command> [options]     portal-probe <command> --help
 Commands:
   init           write a starter config and an example journey into this folder
   run            run the journeys in every configured browser × viewport
+  monitor        run the journeys on their schedules; incidents to Slack; /metrics
   history        recent runs, or one journey's step trend, from the history store
   gate           compare candidate runs with baseline runs (the vendor-update gate)
   validate       check a config file and its secret references; run nothing
@@ -122,6 +125,26 @@ async function run(argv: string[]): Promise<number> {
   });
 }
 
+async function monitor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv, allowPositionals: false, strict: true,
+    options: {
+      config: { type: 'string' }, once: { type: 'boolean', default: false }, store: { type: 'string' }, location: { type: 'string' },
+      output: { type: 'string' }, 'metrics-port': { type: 'string' },
+    },
+  });
+  const port = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new HarnessError('USAGE', '--metrics-port must be a port number from 0 to 65535.');
+  return monitorCommand({
+    cwd: process.cwd(), once: values.once,
+    ...(values.config ? { configPath: values.config } : {}),
+    ...(values.store ? { store: values.store } : {}),
+    ...(values.location ? { location: values.location } : {}),
+    ...(values.output ? { outputDir: values.output } : {}),
+    ...(port !== undefined ? { metricsPort: port } : {}),
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const usage = command === undefined ? undefined : USAGE[command];
@@ -132,6 +155,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'run': return await run(rest);
+      case 'monitor': return await monitor(rest);
       case 'validate': return await validateCommand(rest);
       case 'gate': return await gateCommand(rest);
       case 'history': return await historyCommand(rest);

@@ -54,11 +54,29 @@ export interface RunOptions {
   location?: string;
   /** A regression exits 1 (default), like a failed check. */
   regressionExit?: boolean;
+  /** The monitor's ticks: only this portal's journeys … */
+  portal?: string;
+  /** … only these cells ("chromium/desktop"), for the retry of a failing tick … */
+  cells?: string[];
+  /** … with the config it loaded once, its embedded demo portal, its stop signal, and one line of output instead of the table. */
+  loaded?: LoadedConfig;
+  demo?: EmbeddedDemo;
+  interruption?: Interruption;
+  quiet?: boolean;
+  /** How long a stopped runner may take to end its journeys before it is ended (default 30 s). */
+  stopGraceMs?: number;
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
+  return (await runOnce(o)).exitCode;
+}
+
+type LoadedConfig = Awaited<ReturnType<typeof loadConfig>>;
+
+/** One run, start to finish: the results it recorded (results.json's content). */
+export async function runOnce(o: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
-  const loaded = await loadConfig({ cwd: o.cwd, demoConfig: async () => demoConfig, ...(o.configPath ? { configPath: o.configPath } : {}) });
+  const loaded = o.loaded ?? await loadConfig({ cwd: o.cwd, demoConfig: async () => demoConfig, ...(o.configPath ? { configPath: o.configPath } : {}) });
   const config = applyOverrides(loaded.config, o);
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const runDir = path.resolve(o.cwd, config.outputDir, runId);
@@ -68,13 +86,14 @@ export async function runCommand(o: RunOptions): Promise<number> {
     throw new HarnessError('OUTPUT_UNWRITABLE', `Cannot create the output directory ${runDir}.`, { cause: e });
   }
 
-  let demo: EmbeddedDemo | undefined;
+  let demo: EmbeddedDemo | undefined = o.demo;
   const usesDemo = config.portals.some((p) => p.baseUrl === 'demo');
   if (!usesDemo && o.faults.length > 0) throw new HarnessError('USAGE', '--fault applies only to the embedded demo portal, and no portal in this config uses baseUrl "demo".');
   let logger: ReturnType<typeof createLogger> | undefined;
-  const interruption = new Interruption();
+  const interruption = o.interruption ?? new Interruption();
+  const say = o.quiet ? (): void => undefined : (...a: unknown[]): void => console.log(...a);
   try {
-    if (usesDemo) demo = await startEmbeddedDemo(config, [...config.demo.faults, ...o.faults]);
+    if (usesDemo && !demo) demo = await startEmbeddedDemo(config, [...config.demo.faults, ...o.faults]);
     const secrets = resolveSecrets(config, { env: process.env, baseDir: loaded.baseDir, ...(demo ? { demoSecrets: demo.secrets } : {}) });
     const redact = createRedactor([...secrets.values(), ...(demo ? [demo.portal.adminToken] : [])]);
     const runtimeLogger = createLogger({ destination: path.join(runDir, 'portal-probe.log'), secrets: secrets.values() });
@@ -82,7 +101,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
 
     // The embedded demo portal's certificate is self-signed: accepted for it, and only for it.
     const resolved: ProbeConfig = demo ? { ...config, portals: config.portals.map((p) => (p.baseUrl === 'demo' ? { ...p, baseUrl: demo!.baseUrl, ignoreHTTPSErrors: true } : p)) } : config;
-    const { runnable, notRun } = buildMatrix(resolved);
+    const matrix = buildMatrix(resolved);
+    // A retry runs only the cells that failed.
+    const inCells = (c: { browser: string; viewport: { name: string } }): boolean => !o.cells || o.cells.includes(`${c.browser}/${c.viewport.name}`);
+    const runnable = matrix.runnable.filter(inCells);
+    const notRun = matrix.notRun.filter(inCells);
     const plan: RunPlan = {
       runId, runDir, startedAt: startedAt.toISOString(), configSource: loaded.source, baseDir: loaded.baseDir,
       config: resolved, runnable, notRun, journeyFilter: o.journeys,
@@ -91,10 +114,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
     };
     const planFile = writePlan(plan);
     for (const w of loaded.warnings) console.warn(`warning: ${w}`);
-    for (const line of longCheckNotices(plan)) console.log(line);
-    console.log(`portal-probe run ${runId}`);
-    console.log(`config: ${loaded.source}${demo ? `\ndemo portal: ${demo.baseUrl}${demo.faults.length ? ` (faults: ${demo.faults.join(', ')})` : ''}` : ''}`);
-    console.log(`matrix: ${runnable.map((c) => c.name).join(', ') || 'nothing runnable'}${notRun.length ? `; not run: ${notRun.map((c) => c.name).join(', ')}` : ''}`);
+    for (const line of longCheckNotices(plan)) say(line);
+    say(`portal-probe run ${runId}`);
+    say(`config: ${loaded.source}${demo ? `\ndemo portal: ${demo.baseUrl}${demo.faults.length ? ` (faults: ${demo.faults.join(', ')})` : ''}` : ''}`);
+    say(`matrix: ${runnable.map((c) => c.name).join(', ') || 'nothing runnable'}${notRun.length ? `; not run: ${notRun.map((c) => c.name).join(', ')}` : ''}`);
     runtimeLogger.info({ run: runId, config: loaded.source, runnable: runnable.map((c) => c.name), notRun: notRun.map((c) => ({ cell: c.name, reason: c.reason })) }, 'run started');
 
     let played: JourneyResult[] = [];
@@ -105,7 +128,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     const runnerStarted = runnable.length > 0 && !interruption.signal;
     if (runnerStarted) {
-      const code = await runPlaywright(planFile, demo?.env ?? {}, interruption);
+      const code = await runPlaywright(planFile, demo?.env ?? {}, interruption, o.stopGraceMs ?? STOP_GRACE_MS);
       const file = path.join(runDir, 'playwright-results.json');
       if (existsSync(file)) played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
       else if (!interruption.signal) throw new HarnessError('RUNNER_FAILED', `The Playwright runner exited with code ${code} without writing results; see the output above.`);
@@ -163,7 +186,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
     if (storeError !== undefined) console.error(`portal-probe: ${storeError}`);
     runtimeLogger.info({ run: runId, summary, exitCode: run.exitCode, regressions, ...(run.interrupted ? { interrupted: run.interrupted } : {}) }, run.interrupted ? 'run interrupted' : 'run finished');
-    if (o.json) console.log(JSON.stringify(run, null, 2));
+    if (o.quiet) {
+      // The monitor's one line per run.
+      console.log(`run ${runId}: ${summary.passed} passed, ${summary.degraded} degraded, ${summary.failed} failed, ${summary.notRun} not run, ${summary.error} errors`);
+    } else if (o.json) console.log(JSON.stringify(run, null, 2));
     else {
       console.log(formatTable(run));
       const history = formatRegressions(run);
@@ -172,11 +198,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
       else if (ran === 0) console.log('No browser in the matrix is available on this machine (run "portal-probe setup").');
       console.log(`\nresults: ${path.relative(o.cwd, path.join(runDir, 'results.json'))}\nHTML report: ${path.relative(o.cwd, path.join(runDir, 'html', 'index.html'))}\nJUnit: ${path.relative(o.cwd, path.join(runDir, 'junit.xml'))}`);
     }
-    return run.exitCode;
+    return run;
   } finally {
-    await demo?.portal.close();
+    if (!o.demo) await demo?.portal.close();
     if (logger) await flushLogger(logger);
-    interruption.dispose();
+    if (!o.interruption) interruption.dispose();
   }
 }
 
@@ -190,7 +216,8 @@ async function endLeftovers(procs: Proc[]): Promise<void> {
 }
 
 function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
-  const out: ProbeConfig = { ...c, labels: { ...c.labels, ...o.labels } };
+  const out: ProbeConfig = { ...c, labels: { ...c.labels, ...o.labels }, ...(o.portal ? { portals: c.portals.filter((p) => p.name === o.portal) } : {}) };
+  if (out.portals.length === 0) throw new HarnessError('USAGE', `No portal named "${o.portal}" in the config.`);
   if (o.browsers) out.browsers = o.browsers;
   if (o.viewports) out.viewports = c.viewports.filter((v) => o.viewports?.includes(typeof v === 'string' ? v : v.name));
   if (o.viewports && out.viewports.length === 0) throw new HarnessError('USAGE', `--viewports ${o.viewports.join(',')} matches no viewport in the config.`);
@@ -212,7 +239,7 @@ function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
  * process groups of their own: so every process seen under the runner once the stop was
  * asked for is ended too, by pid and start time, before the run returns.
  */
-function runPlaywright(planFile: string, extraEnv: Record<string, string>, interruption: Interruption): Promise<number> {
+function runPlaywright(planFile: string, extraEnv: Record<string, string>, interruption: Interruption, stopGraceMs: number): Promise<number> {
   const require = createRequire(import.meta.url);
   // Installed as a dependency, @playwright/test sits beside portal-probe, not inside it.
   const cli = require.resolve('@playwright/test/cli');
@@ -247,7 +274,7 @@ function runPlaywright(planFile: string, extraEnv: Record<string, string>, inter
     }
     remember();
     child.kill('SIGINT');
-    timers.push(setTimeout(endGroup, STOP_GRACE_MS));
+    timers.push(setTimeout(endGroup, stopGraceMs));
   });
   return new Promise((resolve, reject) => {
     child.on('error', (e) => reject(new HarnessError('RUNNER_FAILED', 'Could not start the Playwright runner.', { cause: e })));

@@ -8,7 +8,7 @@ import { HarnessError } from '../core/errors.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { HistoryStore } from './store.ts';
 
-export type { HistoryStore, ResultKey, RunQuery, RunRecord, StoredResult, StoredRun, StoredStep } from './store.ts';
+export type { HistoryStore, OutboxInput, OutboxPatch, OutboxRow, ResultKey, RunQuery, RunRecord, StoredResult, StoredRun, StoredStep } from './store.ts';
 export { fromRun, keyOf, timedKind, type StepVerdicts } from './record.ts';
 
 export const DEFAULT_STORE = '.portal-probe/history.db';

@@ -86,6 +86,33 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // The monitor's durable state: each incident key's rules state, and the outbox of messages to send.
+    version: 2,
+    async up(db) {
+      await db.schema.createTable('alert_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull().unique())
+        .addColumn('incident', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('route', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_at', 'bigint', (c) => c.notNull())
+        .addColumn('sending_since', 'bigint')
+        .addColumn('last_error', 'text')
+        .addColumn('sent_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('outbox_state').on('outbox').columns(['state', 'seq']).execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -77,6 +77,33 @@ export interface MeasurementsTable {
   at_least: number | null;
 }
 
+/** One incident key's rules state (alerting/incidents.ts), as JSON. */
+export interface AlertStateTable { key: string; state: string; updated_at: number }
+
+/**
+ * A message to send, durable before it is sent. `state`: pending → sent, or dead (refused
+ * for good). `sending_since` is set while a send is under way: found set at start-up, the
+ * send may have reached Slack (the one message that may be posted twice).
+ */
+export interface OutboxTable {
+  id: string;
+  /** Order of creation: messages of one incident are sent in this order. */
+  seq: number;
+  incident: string;
+  kind: string;
+  /** The webhook's name. */
+  route: string;
+  /** JSON of the message body. */
+  payload: string;
+  created_at: number;
+  state: string;
+  attempts: Generated<number>;
+  next_at: number;
+  sending_since: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
 export interface Database {
   pp_schema: SchemaTable;
   runs: RunsTable;
@@ -84,4 +111,6 @@ export interface Database {
   results: ResultsTable;
   steps: StepsTable;
   measurements: MeasurementsTable;
+  alert_state: AlertStateTable;
+  outbox: OutboxTable;
 }

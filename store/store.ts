@@ -71,6 +71,21 @@ export interface RunQuery {
   limit?: number;
 }
 
+/** A message for the outbox (alerting/outbox.ts decides what, the store keeps it). */
+export interface OutboxInput { id: string; incident: string; kind: string; route: string; payload: string; createdAt: number }
+
+export interface OutboxRow extends OutboxInput {
+  seq: number;
+  state: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  nextAt: number;
+  sendingSince: number | null;
+  lastError: string | null;
+  sentAt: number | null;
+}
+
+export type OutboxPatch = Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAt' | 'sendingSince' | 'lastError' | 'sentAt'>>;
+
 export interface HistoryStore {
   /** Where it lives, for messages: a file path, or a database URL without its password. */
   readonly where: string;
@@ -82,8 +97,15 @@ export interface HistoryStore {
   keyHistory(key: ResultKey, o: { limit: number; excludeRun?: string }): Promise<StoredResult[]>;
   /** Marks the steps of these runs as the new normal; returns how many steps changed. */
   accept(runIds: readonly string[]): Promise<number>;
-  /** Deletes the runs started before `beforeMs`; returns how many. */
+  /** Deletes the runs (and sent or dead messages) older than `beforeMs`; returns how many runs. */
   prune(beforeMs: number): Promise<number>;
+  /** Every incident key's saved rules state. */
+  alertStates(): Promise<{ key: string; state: string }[]>;
+  /** Saves incident keys' states and queues their messages in one transaction: a state is never saved without its messages. */
+  saveAlerts(states: readonly { key: string; state: string }[], messages: readonly OutboxInput[], at: number): Promise<void>;
+  /** Messages not yet sent or given up, oldest first. */
+  unsent(): Promise<OutboxRow[]>;
+  updateOutbox(id: string, patch: OutboxPatch): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -261,7 +283,55 @@ export class SqlHistoryStore implements HistoryStore {
         await db.deleteFrom(table).where('run_id', 'in', old).execute();
       }
       const r = await db.deleteFrom('runs').where('started_at', '<', beforeMs).executeTakeFirst();
+      await db.deleteFrom('outbox').where('state', '<>', 'pending').where('created_at', '<', beforeMs).execute();
       return Number(r.numDeletedRows);
+    }));
+  }
+
+  alertStates(): Promise<{ key: string; state: string }[]> {
+    return this.guard('reading incident state', () => this.engine.db.selectFrom('alert_state').select(['key', 'state']).orderBy('key').execute());
+  }
+
+  saveAlerts(states: readonly { key: string; state: string }[], messages: readonly OutboxInput[], at: number): Promise<void> {
+    return this.guard('saving incident state', () => this.engine.transact(async (db) => {
+      for (const s of states) {
+        const r = await db.updateTable('alert_state').set({ state: s.state, updated_at: at }).where('key', '=', s.key).executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) await db.insertInto('alert_state').values({ key: s.key, state: s.state, updated_at: at }).execute();
+      }
+      if (messages.length === 0) return;
+      // Inside the write transaction: no other writer can take the same numbers.
+      const top = await db.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('s')).executeTakeFirst();
+      let seq = top?.s === null || top?.s === undefined ? 0 : Number(top.s);
+      for (const m of messages) {
+        await db.insertInto('outbox').values({
+          id: m.id, seq: ++seq, incident: m.incident, kind: m.kind, route: m.route, payload: m.payload, created_at: m.createdAt,
+          state: 'pending', attempts: 0, next_at: m.createdAt, sending_since: null, last_error: null, sent_at: null,
+        }).execute();
+      }
+    }));
+  }
+
+  unsent(): Promise<OutboxRow[]> {
+    return this.guard('reading the outbox', async () => {
+      const rows = await this.engine.db.selectFrom('outbox').selectAll().where('state', '=', 'pending').orderBy('seq').execute();
+      return rows.map((r) => ({
+        id: r.id, seq: Number(r.seq), incident: r.incident, kind: r.kind, route: r.route, payload: r.payload, createdAt: Number(r.created_at),
+        state: r.state as OutboxRow['state'], attempts: Number(r.attempts), nextAt: Number(r.next_at),
+        sendingSince: r.sending_since === null ? null : Number(r.sending_since), lastError: r.last_error, sentAt: r.sent_at === null ? null : Number(r.sent_at),
+      }));
+    });
+  }
+
+  updateOutbox(id: string, patch: OutboxPatch): Promise<void> {
+    return this.guard('updating the outbox', () => this.engine.transact(async (db) => {
+      await db.updateTable('outbox').set({
+        ...(patch.state === undefined ? {} : { state: patch.state }),
+        ...(patch.attempts === undefined ? {} : { attempts: patch.attempts }),
+        ...(patch.nextAt === undefined ? {} : { next_at: patch.nextAt }),
+        ...(patch.sendingSince === undefined ? {} : { sending_since: patch.sendingSince }),
+        ...(patch.lastError === undefined ? {} : { last_error: patch.lastError }),
+        ...(patch.sentAt === undefined ? {} : { sent_at: patch.sentAt }),
+      }).where('id', '=', id).execute();
     }));
   }
 

@@ -1,6 +1,8 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_STEPS, parseFault, startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
+import { httpErrorFails, mulberry32Draw } from '../../demo-portal/faults.ts';
+import { mulberry32 } from '../helpers/random.ts';
 import { account, Client, postJson, rawRequest, roleText, signIn, totp } from './helpers.ts';
 
 void describe('parseFault', () => {
@@ -16,6 +18,11 @@ void describe('parseFault', () => {
     assert.equal((parseFault('absolute-timeout:1h') as { ms: number }).ms, 3_600_000);
     assert.deepEqual(parseFault('http-error:mfa:503'), { kind: 'http-error', spec: 'http-error:mfa:503', step: 'mfa', status: 503, rate: 1 });
     assert.equal((parseFault('http-error:login:500:0.5') as { rate: number }).rate, 0.5);
+    assert.deepEqual(parseFault('http-error:login:503:0.1:seed=42'),
+      { kind: 'http-error', spec: 'http-error:login:503:0.1:seed=42', step: 'login', status: 503, rate: 0.1, seed: 42 });
+    assert.equal((parseFault('http-error:mfa:500:1:seed=0') as { seed: number }).seed, 0);
+    assert.equal((parseFault('http-error:mfa:500:0.5:seed=4294967295') as { seed: number }).seed, 4294967295);
+    assert.ok(!('seed' in parseFault('http-error:login:500:0.5')), 'no seed key without a seed');
     assert.deepEqual(parseFault('engine-break:gecko'), { kind: 'engine-break', spec: 'engine-break:gecko', engine: 'gecko' });
     assert.deepEqual(parseFault('lockout-after:3'), { kind: 'lockout-after', spec: 'lockout-after:3', failures: 3 });
     for (const flag of ['logout-keeps-session', 'session-not-rotated', 'cookie-flags-dropped', 'totp-reuse-accepted', 'totp-always-rejected',
@@ -27,7 +34,11 @@ void describe('parseFault', () => {
   void test('invalid specs throw one sentence naming the spec', () => {
     const bad = ['nope', 'delay:bogus:100', 'delay:login', 'delay:login:abc', 'delay:login:0', 'idle-timeout:30', 'idle-timeout:0s',
       'http-error:login:200', 'http-error:login:503:0', 'http-error:login:503:1.5', 'http-error:nowhere:503', 'engine-break:trident',
-      'engine-break', 'extra-step:now', 'lockout-after', 'lockout-after:0', 'lockout-after:2.5', 'lockout-after:101', 'lockout-after:3:4', 'no-lockout:3', ''];
+      'engine-break', 'extra-step:now', 'lockout-after', 'lockout-after:0', 'lockout-after:2.5', 'lockout-after:101', 'lockout-after:3:4', 'no-lockout:3', '',
+      'http-error:login:503:0.3:seed=-1', 'http-error:login:503:0.3:seed=1.5', 'http-error:login:503:0.3:seed=abc', 'http-error:login:503:0.3:seed=',
+      'http-error:login:503:0.3:seed=4294967296', 'http-error:login:503:0.3:seed=1e3', 'http-error:login:503:0.3:7', 'http-error:login:503:0.3:Seed=7',
+      'http-error:login:503:0.3:', 'http-error:login:503:seed=7', 'http-error:login:503:0:seed=7', 'http-error:login:503:1.5:seed=7',
+      'http-error:login:503::seed=7', 'http-error:login:503:0.3:seed=7:x'];
     for (const spec of bad) {
       assert.throws(() => parseFault(spec), (err: Error) => {
         assert.ok(err.message.startsWith(`Invalid fault spec "${spec}": `), err.message);
@@ -36,6 +47,39 @@ void describe('parseFault', () => {
         return true;
       }, spec);
     }
+  });
+
+  void test('seed errors say what is wrong with the seed', () => {
+    for (const seed of ['-1', '1.5', 'abc', '', '4294967296']) {
+      assert.throws(() => parseFault(`http-error:login:503:0.3:seed=${seed}`),
+        { message: `Invalid fault spec "http-error:login:503:0.3:seed=${seed}": the seed must be written seed=<seed> with <seed> a whole number from 0 to 4294967295.` });
+    }
+    assert.throws(() => parseFault('http-error:login:503:seed=7'),
+      { message: 'Invalid fault spec "http-error:login:503:seed=7": a seed needs a rate before it, as in http-error:<step>:<status>:<rate>:seed=<seed>.' });
+    assert.throws(() => parseFault('http-error:login:503:0:seed=7'), /: the rate must be a number greater than 0 and at most 1\.$/);
+    assert.throws(() => parseFault('http-error:login:503:0.3:seed=7:x'), /: expected http-error:<step>:<status>\[:<rate>\[:seed=<seed>\]\]\.$/);
+  });
+});
+
+void describe('httpErrorFails', () => {
+  void test('mulberry32Draw(seed, n) is the n-th output of mulberry32(seed)', () => {
+    for (const seed of [0, 1, 42, 4294967295]) {
+      const next = mulberry32(seed);
+      for (let n = 1; n <= 500; n++) assert.equal(mulberry32Draw(seed, n), next(), `seed ${seed}, draw ${n}`);
+    }
+  });
+
+  void test('without a seed the periodic rule is unchanged; with one, the documented draws decide', () => {
+    const fails = (fault: { rate: number; seed?: number }, count: number): number[] =>
+      Array.from({ length: count }, (_, i) => i + 1).filter((n) => httpErrorFails(fault, n));
+    assert.deepEqual(fails({ rate: 0.5 }, 8), [2, 4, 6, 8]);
+    assert.deepEqual(fails({ rate: 0.1 }, 30), [10, 20, 30]);
+    assert.deepEqual(fails({ rate: 1 }, 3), [1, 2, 3]);
+    assert.deepEqual(fails({ rate: 0.3, seed: 42 }, 22), [5, 7, 11, 15, 19, 22], 'the README example');
+    assert.equal(fails({ rate: 1, seed: 9 }, 50).length, 50, 'rate 1 with a seed always fails');
+    const n = 20_000;
+    const share = fails({ rate: 0.1, seed: 3 }, n).length / n;
+    assert.ok(Math.abs(share - 0.1) < 0.01, `share ${share}`);
   });
 });
 
@@ -116,6 +160,52 @@ void describe('delay and http-error', () => {
     const third: number[] = [];
     for (let i = 0; i < 6; i++) third.push((await c.get('/login')).status);
     assert.deepEqual(third, [200, 200, 500, 200, 200, 500]);
+  });
+
+  void test('seeded http-error: random, reproducible per seed, through the real server', async () => {
+    const failedRequests = async (faults: string[], count: number): Promise<number[]> => {
+      const fresh = await startDemoPortal({ https: false, faults });
+      try {
+        const c = new Client(fresh.url);
+        const failed: number[] = [];
+        for (let n = 1; n <= count; n++) {
+          const res = await c.get('/login');
+          if (res.status === 503) {
+            assert.match(res.body, /<h1>Service unavailable<\/h1>/);
+            failed.push(n);
+          } else assert.equal(res.status, 200);
+        }
+        return failed;
+      } finally {
+        await fresh.close();
+      }
+    };
+    const first = await failedRequests(['http-error:login-page:503:0.3:seed=1234'], 200);
+    assert.ok(first.length >= 30 && first.length <= 90, `${first.length} of 200 failed`);
+    const gaps = new Set(first.slice(1).map((n, i) => n - (first[i] ?? 0)));
+    assert.ok(gaps.size >= 3, `failures at ${first.join(',')} look periodic`);
+    const periodic = Array.from({ length: 200 }, (_, i) => i + 1).filter((n) => httpErrorFails({ rate: 0.3 }, n));
+    assert.notDeepEqual(first, periodic, 'not the unseeded every-Nth pattern');
+    assert.deepEqual(await failedRequests(['http-error:login-page:503:0.3:seed=1234'], 200), first, 'same seed, same failures');
+    const other = await failedRequests(['http-error:login-page:503:0.3:seed=1235'], 200);
+    assert.notDeepEqual(other, first, 'another seed fails other requests');
+  });
+
+  void test('seeded http-error restarts its sequence when the faults are set again or the portal is reset', async () => {
+    const c = new Client(portal.url);
+    const statuses = async (): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < 30; i++) out.push((await c.get('/login')).status);
+      return out;
+    };
+    portal.setFaults(['http-error:login-page:503:0.3:seed=42']);
+    const first = await statuses();
+    assert.deepEqual(first.flatMap((s, i) => (s === 503 ? [i + 1] : [])).slice(0, 6), [5, 7, 11, 15, 19, 22], 'the README example');
+    portal.setFaults(['http-error:login-page:503:0.3:seed=42']);
+    assert.deepEqual(await statuses(), first);
+    portal.reset();
+    assert.deepEqual(await statuses(), first);
+    assert.equal((await c.get('/forgot-password')).status, 200, 'other steps are untouched');
   });
 
   void test('http-error on mfa blocks sign-in; on logout the session survives', async () => {
