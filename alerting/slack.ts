@@ -87,10 +87,11 @@ export function textRendering(n: Notice, opts: MessageOptions = {}): string {
 function content(n: Notice, opts: MessageOptions): Content {
   const portal = opts.portalLabel ?? n.key.portal;
   const failing = failingCells(n);
+  const state = stateSentence(n);
   return {
     title: `${headline(n)} · ${portal} › ${n.key.journey} · ${n.key.location}`,
-    state: stateSentence(n),
-    summary: [lead(n, `${portal} › ${n.key.journey} from ${n.key.location}`), stateSentence(n), maintenanceNote(n)].filter((s) => s !== '').join(' '),
+    state,
+    summary: [lead(n, `${portal} › ${n.key.journey} from ${n.key.location}`), state, maintenanceNote(n)].filter((s) => s !== '').join(' '),
     facts: facts(n, portal),
     actions: actions(failing),
     cells: failing.map((cell) => cellDetail(cell, n.observation.at)),
@@ -237,7 +238,7 @@ function withCells(fixed: Block[], cells: CellDetail[], reserved: number): Block
 }
 
 function cellBlock(cell: CellDetail): SectionBlock {
-  return section(clip(`*${mrkdwn(cell.title)}*`, CAP.cellTitle), cell.fields.slice(0, SLACK_LIMITS.fields).map((f) => fieldText(f, CAP.cellField)));
+  return section(clip(`*${mrkdwn(cell.title)}*`, CAP.cellTitle), cell.fields.map((f) => fieldText(f, CAP.cellField)));
 }
 
 function section(text: string, fields: string[] = []): SectionBlock {
@@ -273,7 +274,7 @@ function blockChars(b: Block): number {
  * Text made inert for mrkdwn: `&`, `<` and `>` escaped (no `<!channel>`, `<@U…>` or
  * `<https://…|…>` survives), and a bare @channel/@here/@everyone broken by a zero-width space.
  */
-export function mrkdwn(s: string): string {
+function mrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/@(channel|here|everyone)\b/gi, '@\u200b$1');
 }
 
@@ -300,17 +301,20 @@ function capitalize(s: string): string {
 
 function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
-  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  for (const item of items) {
+    const key = keyOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
   return groups;
 }
 
 /** "2026-12-06 14:05 UTC". */
-export function formatTime(ms: number): string {
+function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** "1 h 5 min", "2 d 3 h", "40 s". */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
   const parts: string[] = [];
