@@ -50,6 +50,9 @@ export function buildApp(state: PortalState, opts: AppOptions): FastifyInstance 
 
   void app.register(fastifyCookie);
   void app.register(fastifyFormbody);
+  // A delayed response must not hold up the portal's shutdown (a stopped run closes it mid-journey).
+  const shutdown = new AbortController();
+  app.addHook('preClose', async () => shutdown.abort());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff').header('X-Frame-Options', 'DENY').header('Referrer-Policy', 'same-origin');
@@ -58,7 +61,7 @@ export function buildApp(state: PortalState, opts: AppOptions): FastifyInstance 
     // Step faults act before any handler runs: the delay is exact added latency, and a failing
     // step never reaches the application (like a 503 from the load balancer).
     const delay = state.faults.delayMs(step);
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await sleep(delay, undefined, { signal: shutdown.signal }).catch(() => undefined);
     const status = state.faults.httpErrorFor(step);
     if (status !== undefined) {
       const reference = `ERR-${randomBytes(4).toString('hex').toUpperCase()}`;

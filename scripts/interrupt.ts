@@ -9,13 +9,32 @@
  * The same signal often arrives more than once (a terminal signals the whole process
  * group, npm and tsx relay it); copies within a second count as one. A signal repeated
  * later means "now": the runner is killed without waiting.
+ *
+ * Started by npm (`npx portal-probe …`, `npm start`, `npm run …`), the signal a supervisor
+ * sends to npm may never arrive here: npm passes it to the `sh -c` it started, which dies
+ * of it without passing it on, and npm exits while this process runs on, orphaned. So when
+ * npm started it (npm sets `npm_command`), the launcher chain — every ancestor up to and
+ * including the npm process — is watched, and one of them ending counts as SIGTERM. A
+ * process started otherwise (a shell, nohup, systemd, a container's PID 1) is not affected:
+ * its parent going away is no request to stop.
  */
 import os from 'node:os';
+import { ancestors, stillRunning, type Proc } from './process-tree.ts';
 
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 const SAME_SIGNAL_MS = 1000;
+/** How often the launcher chain is looked at. */
+const LAUNCHER_POLL_MS = 250;
+
+/** The processes between this one and the npm that started it (npm included), or none when npm did not. */
+export function npmLaunchers(env: NodeJS.ProcessEnv = process.env): Proc[] {
+  if (!env.npm_command) return [];
+  const chain = ancestors(process.pid);
+  const npm = chain.findIndex((p) => /(^|[/\\ ])(npm|npx)(-cli\.js)?( |$)|npm exec|npm-cli\.js|npx-cli\.js/.test(p.cmdline));
+  return npm < 0 ? [] : chain.slice(0, npm + 1);
+}
 
 export class Interruption {
   signal: StopSignal | undefined;
@@ -37,8 +56,20 @@ export class Interruption {
     for (const l of this.listeners) l(this.forced);
   };
 
+  private readonly launcherWatch: NodeJS.Timeout | undefined;
+
   constructor() {
     for (const s of STOP_SIGNALS) process.on(s, this.onProcessSignal);
+    const launchers = npmLaunchers();
+    if (launchers.length > 0) {
+      this.launcherWatch = setInterval(() => {
+        const gone = launchers.find((p) => !stillRunning(p));
+        if (!gone || this.signal) return;
+        console.error(`portal-probe: the process that started it (pid ${gone.pid}, ${gone.cmdline.split(' ')[0] ?? '?'}) has ended; stopping as on SIGTERM.`);
+        this.onProcessSignal('SIGTERM');
+      }, LAUNCHER_POLL_MS);
+      this.launcherWatch.unref();
+    }
   }
 
   /** Called on the first signal (force false) and on a later repeat (force true). */
@@ -55,6 +86,7 @@ export class Interruption {
   /** Gives the signals back to their default behaviour. */
   dispose(): void {
     for (const s of STOP_SIGNALS) process.off(s, this.onProcessSignal);
+    clearInterval(this.launcherWatch);
     this.listeners.clear();
   }
 }

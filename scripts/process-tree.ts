@@ -43,6 +43,18 @@ export function descendants(root: number): Proc[] {
   return out;
 }
 
+/** The parent, grandparent … of `pid`, nearest first, up to (not including) pid 1. */
+export function ancestors(pid: number): Proc[] {
+  const out: Proc[] = [];
+  for (let p = read(pid); p !== undefined && p.ppid > 1 && out.length < 64;) {
+    const parent = read(p.ppid);
+    if (!parent) break;
+    out.push(parent);
+    p = parent;
+  }
+  return out;
+}
+
 /** Still running: same pid, same start time, not a zombie. */
 export function stillRunning(p: Proc): boolean {
   const now = read(p.pid);
