@@ -187,10 +187,8 @@ export class Monitor {
     if (lagMs !== null) this.d.metrics?.schedulerLag(lagMs / 1000);
     const runs = [first.runId];
     let obs = this.observationOf(first, job);
-    const key = obs.key;
-    const before = this.states.get(keyString(key)) ?? initialState(key);
-    // A first failure is retried at once, failing cells only, before it counts; once failing, ticks count as they come.
-    if (this.d.monitor.retryOnFailure && !this.stopping && tickState(obs) === 'failed' && before.consecutiveFailed === 0) {
+    // A failure is retried at once, failing cells only, before it counts (a fast retry counts by its last attempt).
+    if (this.d.monitor.retryOnFailure && !this.stopping && tickState(obs) === 'failed') {
       const failing = obs.cells.filter((c) => c.outcome === 'failed').map((c) => c.cell);
       const retry = await this.d.runTick({ portal: job.portal, journey: job.journey, cells: failing, labels: { monitorTick: tickId, retryOf: first.runId } });
       this.d.metrics?.observeRun(retry);

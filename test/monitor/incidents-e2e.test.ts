@@ -5,9 +5,9 @@
  * the incident state also survives a restart every tick.
  *
  *   tick 1  Firefox (engine break) and the narrow Android viewport (cookie banner) fail:
- *           a first failure, retried at once — failing cells only, its own recorded run — still failing: no message
- *   tick 2  the same: one incident opens for both, Chromium desktop passing
- *   tick 3  the sign-in answers 503 everywhere: Chromium desktop fails too — an update, not a new incident
+ *           retried at once — failing cells only, its own recorded run — still failing: no message
+ *   tick 2  the same (and retried): one incident opens for both, Chromium desktop passing
+ *   tick 3  the sign-in answers 503 everywhere (and retried): Chromium desktop fails too — an update, not a new incident
  *   tick 4  healthy: no message (recoverAfter 2)
  *   tick 5  healthy: recovered, with how long it lasted
  */
@@ -104,20 +104,20 @@ test('faults switched between ticks drive one incident across browsers: open aft
   assert.match(recovery, /RECOVERED/);
   assert.match(recovery, /lasted/);
 
-  // The store: six runs (five ticks and tick 1's retry, which ran the failing cells only and names its tick's first run).
+  // The store: eight runs — five ticks, and a retry after each of the three failing ones (failing cells only, naming its tick's first run).
   const raw = new BetterSqlite3(path.join(tmp.dir, '.portal-probe', 'history.db'), { readonly: true });
   const runs = raw.prepare("select r.id, r.labels, (select count(*) from results x where x.run_id = r.id and x.outcome <> 'not-run') ran from runs r order by started_at").all() as { id: string; labels: string; ran: number }[];
   const incidents = raw.prepare('select key, state from alert_state').all() as { key: string; state: string }[];
   const outbox = raw.prepare('select kind, state from outbox order by seq').all() as { kind: string; state: string }[];
   raw.close();
-  assert.equal(runs.length, 6, JSON.stringify(runs));
+  assert.equal(runs.length, 8, JSON.stringify(runs));
   const labels = runs.map((r) => JSON.parse(r.labels) as Record<string, string>);
-  const retry = labels.findIndex((l) => l.retryOf !== undefined);
-  assert.equal(retry, 1, 'the retry follows the first tick');
-  assert.equal(labels[1]!.retryOf, runs[0]!.id);
-  assert.equal(labels[1]!.monitorTick, labels[0]!.monitorTick);
-  assert.equal(runs[1]!.ran, 2, 'the retry ran only the two failing cells');
-  assert.equal(runs[0]!.ran, 3);
+  assert.deepEqual(labels.map((l) => (l.retryOf === undefined ? 'tick' : 'retry')), ['tick', 'retry', 'tick', 'retry', 'tick', 'retry', 'tick', 'tick']);
+  for (const i of [1, 3, 5]) {
+    assert.equal(labels[i]!.retryOf, runs[i - 1]!.id);
+    assert.equal(labels[i]!.monitorTick, labels[i - 1]!.monitorTick);
+  }
+  assert.deepEqual(runs.map((r) => r.ran), [3, 2, 3, 2, 3, 3, 3, 3], 'a retry runs only the failing cells');
   assert.deepEqual(outbox, [{ kind: 'open', state: 'sent' }, { kind: 'update', state: 'sent' }, { kind: 'recovery', state: 'sent' }]);
   assert.equal(incidents.length, 1);
   assert.equal((JSON.parse(incidents[0]!.state) as { critical?: unknown }).critical, undefined, 'resolved');
