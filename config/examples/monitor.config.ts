@@ -113,7 +113,7 @@ export default defineConfig({
   viewports: ['desktop', 'android'],
   budgets: { 'sign in': 4000, TOTP: 4000, code: 4000, default: 6000 },
   timeouts: { stepMs: 20_000, journeyMs: 120_000 },
-  // The monitor retries a first failure itself (monitor.retryOnFailure): no Playwright retries on top.
+  // The monitor retries a failing tick's failing cells itself (monitor.retryOnFailure): no Playwright retries on top.
   retries: 0,
   workers: 2,
   store: '.portal-probe/history.db',
@@ -151,8 +151,9 @@ export default defineConfig({
       ],
       timeout: '10s',
     },
-    // Loopback: Prometheus on the same host. In a container, 0.0.0.0 (and publish the port to the host only).
-    metrics: { host: '127.0.0.1', port: 9464 },
+    // Loopback: Prometheus on the same host. The Containerfile sets PP_METRICS_HOST=0.0.0.0, since a
+    // container's loopback is its own; publish the port there to the host's loopback only.
+    metrics: { host: process.env.PP_METRICS_HOST ?? '127.0.0.1', port: 9464 },
     stopGrace: '30s',
   },
 });
