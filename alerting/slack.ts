@@ -4,7 +4,7 @@
  * A notice is first turned into its content (plain strings: a headline, a summary, the facts,
  * the recommended actions, a diagnostic bundle per failing cell, a footer); that content is
  * rendered twice, as Block Kit for Slack ({@link slackMessage}) and as plain text lines for the
- * README and the monitor's `--dry-run` ({@link textRendering}).
+ * README ({@link textRendering}).
  *
  * Each kind looks different at a glance (its emoji and word lead the header and the
  * notification text). Everything shown comes from the notice itself: no URL is made up, and
@@ -72,7 +72,7 @@ export function slackMessage(n: Notice, opts: MessageOptions = {}): SlackMessage
   return { text, blocks: [...withCells(fixed, c.cells, text.length + blockChars(footer)), footer] };
 }
 
-/** The same message as plain text lines (the README shows it; the monitor's --dry-run prints it). */
+/** The same message as plain text lines (the README shows it). */
 export function textRendering(n: Notice, opts: MessageOptions = {}): string {
   const c = content(n, opts);
   const lines = [c.title, c.summary, c.facts.map((f) => `${f.label}: ${f.value}`).join(' · ')];

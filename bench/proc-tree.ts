@@ -54,6 +54,8 @@ export class TreeSampler {
   peakRssKiB = 0;
   peakPssKiB = 0;
   peakProcs = 0;
+  /** The summed RSS of the latest sample. */
+  lastRssKiB = 0;
   private readonly seen = new Map<number, { role: string; cpuMs: number }>();
   private timer: NodeJS.Timeout | undefined;
   private tick = 0;
@@ -99,6 +101,7 @@ export class TreeSampler {
       this.remember(pid, p.cpuMs);
       queue.push(...(children.get(pid) ?? []));
     }
+    this.lastRssKiB = rss;
     this.peakRssKiB = Math.max(this.peakRssKiB, rss);
     this.peakPssKiB = Math.max(this.peakPssKiB, pss);
     this.peakProcs = Math.max(this.peakProcs, count);

@@ -10,7 +10,7 @@
  * 128 + the signal's number. A repeated signal ends the runs at once.
  *
  * `--once`: every scheduled journey once (with its retry), messages sent, then exit: 0, or 1
- * when an incident is open afterwards, 2 on a harness fault.
+ * when a critical incident is open afterwards, 2 on a harness fault.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,7 @@ Slack; /metrics, /healthz and /readyz are served on 127.0.0.1:9464 (monitor.metr
 
   --config PATH        config file (default: ./portal-probe.config.ts|.json, else the embedded demo)
   --once               run every scheduled journey once, send the messages, and exit
-                       (0, or 1 when an incident is open afterwards): for cron-driven set-ups
+                       (0, or 1 when a critical incident is open afterwards): for cron set-ups
   --store FILE         history database (default: the config's "store")
   --location NAME      this probe's network location label (default: the config's, else the host name)
   --output DIR         results directory (default .portal-probe/results)
@@ -66,6 +66,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
   let demo: EmbeddedDemo | undefined;
   let server: HealthServer | undefined;
   let sender: OutboxSender | undefined;
+  let outboxTimer: NodeJS.Timeout | undefined;
   const storeTarget = o.store ?? config.store;
   const store = await openStore(storeTarget, o.cwd);
   try {
@@ -89,15 +90,22 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
       onTick: (t) => log.info({ journey: t.job, tick: t.tickId, runs: t.runs, state: t.state, notices: t.notices, lagMs: t.lagMs }, `tick ${t.job}: ${t.state}`),
     });
     await monitor.load();
+    // The outbox gauges: refreshed every 15 s and on each /readyz, so a scrape shows a backlog
+    // building during a Slack outage without anyone asking /readyz.
+    const refreshOutbox = async (): Promise<void> => {
+      const { depth, oldestAgeSeconds } = sender ? await sender.depth(Date.now()) : { depth: 0, oldestAgeSeconds: 0 };
+      metrics?.outbox(depth, oldestAgeSeconds);
+    };
     if (metrics && !o.once) {
+      outboxTimer = setInterval(() => void refreshOutbox().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'outbox gauges not refreshed')), 15_000);
+      outboxTimer.unref();
       server = await startHealthServer({
         host: m.metrics.host, port: o.metricsPort ?? m.metrics.port, metrics,
         ready: async () => {
           if (!monitor.running) return { ok: false, reason: 'the schedules are not running' };
           try {
             await store.alertStates();
-            const { depth, oldestAgeSeconds } = sender ? await sender.depth(Date.now()) : { depth: 0, oldestAgeSeconds: 0 };
-            metrics.outbox(depth, oldestAgeSeconds);
+            await refreshOutbox();
             return { ok: true };
           } catch (e) {
             return { ok: false, reason: e instanceof Error ? e.message : String(e) };
@@ -129,6 +137,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
     await flushLogger(log);
     return interruption.exitCode ?? (open.some((i) => i.severity === 'critical') ? EXIT.checksFailed : EXIT.ok);
   } finally {
+    clearInterval(outboxTimer);
     await sender?.stop();
     await server?.close();
     await store.close().catch(() => undefined);
