@@ -24,9 +24,12 @@
  *   a cell starts failing, one recovers while others still fail, a step or category changes —
  *   posts an 'update' with the cells `added` and `recovered`; the same signature posts nothing.
  * - An open incident resolves after `recoverAfter` passed ticks in a row, with a 'recovery'
- *   giving its duration and every cell `seen` failing while open. Degraded ticks do not count
- *   towards recovery; a failed tick during a degraded incident opens a critical one by its own
- *   counter.
+ *   giving its duration and every cell `seen` failing while open. A critical one resolves
+ *   too after `recoverAfter` ticks in a row with nothing failed (`consecutiveNotFailed`:
+ *   passed or degraded), so a portal that works again but slowly hands over to the degraded
+ *   rule, whose own streak (counted from its first degraded tick) may then open a degraded
+ *   incident. Degraded ticks do not count towards a degraded incident's recovery; a failed
+ *   tick during a degraded incident opens a critical one by its own counter.
  * - `remind()` posts a 'reminder' for an open, announced incident once `remindEveryMs` has
  *   passed since its last message, at most `maxReminders` times. Every message about an
  *   incident (open, update, reminder) restarts that clock.
@@ -136,7 +139,18 @@ export function endMaintenance(state: KeyState, now: number): Result {
 
 function closeMaintenance(s: KeyState, now: number): Notice[] {
   if (!s.maintenance) return [];
+  const { before } = s.maintenance;
   delete s.maintenance;
+  // Open before the window and open after it, of the same severity: nothing changed to tell,
+  // even if the one open now began inside the window. It is taken as announced, and the held
+  // recovery of the one before is dropped.
+  for (const severity of SEVERITIES) {
+    const inc = s[severity];
+    if (!before[severity] || !inc || inc.announced) continue;
+    inc.announced = true;
+    inc.lastNoticeAt = now;
+    if (s.heldRecovery?.severity === severity) delete s.heldRecovery;
+  }
   if (s.flapping) return [];
   return release(s, now).map((n) => ({ ...n, afterMaintenance: true }));
 }
@@ -150,6 +164,8 @@ function openIncidents(s: KeyState): OpenIncident[] {
 }
 
 function count(s: KeyState, tick: KnownState, at: number): void {
+  // A state stored before this counter existed counts its passes.
+  s.consecutiveNotFailed = tick === 'failed' ? 0 : (s.consecutiveNotFailed ?? s.consecutivePassed) + 1;
   s.consecutiveFailed = tick === 'failed' ? s.consecutiveFailed + 1 : 0;
   s.consecutiveDegraded = tick === 'degraded' ? s.consecutiveDegraded + 1 : 0;
   s.consecutivePassed = tick === 'passed' ? s.consecutivePassed + 1 : 0;
@@ -183,17 +199,20 @@ function filled(states: readonly KnownState[], size: number): KnownState[] {
 }
 
 function applyTick(s: KeyState, tick: KnownState, obs: KeyObservation, settings: AlertSettings, held: boolean): Notice[] {
-  if (tick === 'passed') return s.consecutivePassed >= settings.recoverAfter ? resolveAll(s, obs, held) : [];
+  // A critical incident resolves once nothing has failed for recoverAfter ticks: a journey
+  // that works again, if slowly, is no outage; its slowness is the degraded rule's to judge.
+  const notices = s.critical && tick !== 'failed' && (s.consecutiveNotFailed ?? 0) >= settings.recoverAfter ? resolve(s, s.critical, obs, held) : [];
+  if (tick === 'passed') return s.consecutivePassed >= settings.recoverAfter ? [...notices, ...resolveAll(s, obs, held)] : notices;
   const severity: Severity = tick === 'failed' ? 'critical' : 'degraded';
   const open = s[severity];
-  if (open) return track(s.key, open, obs, held);
-  if (severity === 'degraded' && s.critical) return [];
+  if (open) return [...notices, ...track(s.key, open, obs, held)];
+  if (severity === 'degraded' && s.critical) return notices;
   const [streak, needed, since] = severity === 'critical'
     ? [s.consecutiveFailed, settings.failAfter, s.failingSince]
     : [s.consecutiveDegraded, settings.degradedAfter, s.degradedSince];
-  if (streak < needed) return [];
+  if (streak < needed) return notices;
   if (severity === 'critical') delete s.degraded;
-  return openIncident(s, severity, obs, since ?? obs.at, held);
+  return [...notices, ...openIncident(s, severity, obs, since ?? obs.at, held)];
 }
 
 function openIncident(s: KeyState, severity: Severity, obs: KeyObservation, since: number, held: boolean): Notice[] {
@@ -224,16 +243,18 @@ function track(key: IncidentKey, inc: OpenIncident, obs: KeyObservation, held: b
 }
 
 function resolveAll(s: KeyState, obs: KeyObservation, held: boolean): Notice[] {
-  return openIncidents(s).flatMap((inc) => {
-    delete s[inc.severity];
-    if (!inc.announced) return [];
-    const recovery: Notice = {
-      ...incidentNotice('recovery', s.key, inc, obs.at, obs), durationMs: obs.at - inc.since, seen: inc.seen,
-    };
-    if (!held) return [recovery];
-    s.heldRecovery = recovery;
-    return [];
-  });
+  return openIncidents(s).flatMap((inc) => resolve(s, inc, obs, held));
+}
+
+function resolve(s: KeyState, inc: OpenIncident, obs: KeyObservation, held: boolean): Notice[] {
+  delete s[inc.severity];
+  if (!inc.announced) return [];
+  const recovery: Notice = {
+    ...incidentNotice('recovery', s.key, inc, obs.at, obs), durationMs: obs.at - inc.since, seen: inc.seen,
+  };
+  if (!held) return [recovery];
+  s.heldRecovery = recovery;
+  return [];
 }
 
 /** Brings what was announced in line with the state: the kept recovery, then the opening of an incident never announced. */

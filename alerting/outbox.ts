@@ -4,13 +4,14 @@
  * restart, and nothing is posted twice — with one exception, written down here because
  * webhooks have no idempotency key:
  *
- *   **At most one duplicate, and only of the message in flight.** Messages are sent one at a
- *   time. Before a POST the message is marked `sending_since` in the store; after Slack's
- *   answer it is marked sent (or rescheduled). A send whose answer never came (a timeout
- *   after Slack read the body, a connection cut, the daemon killed mid-send) may have been
- *   posted, and it is sent again: so that one message may appear twice. A send that fails
- *   before Slack could read the body (connection refused, a hang before the body was read)
- *   is simply retried and appears once.
+ *   **At most one duplicate per unanswered send, and only of the message in flight.**
+ *   Messages are sent one at a time. Before a POST the message is marked `sending_since` in
+ *   the store; after Slack's answer it is marked sent (or rescheduled). A send whose answer
+ *   never came (a timeout after Slack read the body, a connection cut, the daemon killed
+ *   mid-send) may have been posted, and it is sent again: so that one message may appear
+ *   twice (once more for each such send of it). A send that fails before Slack could read
+ *   the body (connection refused, a hang before the body was read) is simply retried and
+ *   appears once. No other message is ever repeated.
  *
  * Answers:
  * - 2xx: sent.
@@ -23,8 +24,9 @@
  * - other 4xx (a revoked or mistyped webhook: 403, 404, 410): retried with backoff, capped
  *   at 10 min, so the messages wait in the outbox until the webhook is fixed.
  *
- * Order: messages of one incident on one webhook go out in the order they were queued; a
- * message waits until the one before it is sent or given up. Webhooks are paced at one
+ * Order: messages of one key (portal × journey × location: every incident of it, and its
+ * flapping messages) on one webhook go out in the order they were queued; a message waits
+ * until the one before it is sent or given up. Webhooks are paced at one
  * message per `minIntervalMs` (Slack allows about one a second).
  *
  * The webhook URL is a secret: it is never logged, never in an error, never in the store.
@@ -97,7 +99,8 @@ export async function postToSlack(url: string, payload: object, timeoutMs: numbe
     return { kind: 'sent' };
   } catch (e) {
     if (answer === undefined) return { kind: 'retry', error: noAnswer(e, timeoutMs), cap: BACKOFF_MAX_MS };
-    const body = e instanceof IncomingWebhookHTTPError ? e.body.slice(0, 200) : '';
+    // What the answer said, short, and without any URL (a proxy's error page may echo the webhook's).
+    const body = e instanceof IncomingWebhookHTTPError ? e.body.slice(0, 200).replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[url]').replace(/\/services\/\S+/g, '[url]') : '';
     const status = answer.status;
     const what = `HTTP ${status}${body ? `: ${body}` : ''}`;
     if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(answer.headers.get('retry-after'), Date.now()) };
@@ -108,6 +111,16 @@ export async function postToSlack(url: string, payload: object, timeoutMs: numbe
     if (status < 300) return { kind: 'retry', error: noAnswer(e, timeoutMs), cap: BACKOFF_MAX_MS };
     return { kind: 'retry', error: what, cap: BACKOFF_MAX_CLIENT_ERROR_MS };
   }
+}
+
+/**
+ * The queue a message waits in: its key (portal › journey › location), whatever its incident.
+ * So one key's messages keep their order on a webhook across incidents too — an old
+ * incident's recovery never overtakes the next incident's opening, nor a flapping message
+ * them. Incident ids are `<key>|<severity>|<opened>` and `flap:<key>` (alerting/incidents.ts).
+ */
+export function orderGroup(incidentId: string): string {
+  return incidentId.replace(/^flap:/, '').split('|')[0] ?? incidentId;
 }
 
 export interface OutboxLog {
@@ -169,10 +182,13 @@ export class OutboxSender {
     return { depth: rows.length, oldestAgeSeconds: rows.length ? Math.max(0, (now - oldest) / 1000) : 0 };
   }
 
-  /** The messages that may go now: the head of each incident × webhook queue, not paused, due. */
+  /** The messages that may go now: the head of each key × webhook queue, not paused, due. */
   private due(rows: readonly OutboxRow[], now: number): { ready: OutboxRow[]; nextAt: number } {
     const heads = new Map<string, OutboxRow>();
-    for (const r of rows) if (!heads.has(`${r.incident}\u0000${r.route}`)) heads.set(`${r.incident}\u0000${r.route}`, r);
+    for (const r of rows) {
+      const queue = `${orderGroup(r.incident)}\u0000${r.route}`;
+      if (!heads.has(queue)) heads.set(queue, r);
+    }
     let nextAt = Infinity;
     const ready: OutboxRow[] = [];
     for (const r of heads.values()) {

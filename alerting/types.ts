@@ -111,6 +111,8 @@ export interface KeyState {
   consecutiveFailed: number;
   consecutiveDegraded: number;
   consecutivePassed: number;
+  /** Ticks in a row with nothing failed (passed or degraded): what resolves a critical incident. Absent in states stored before it existed. */
+  consecutiveNotFailed?: number;
   /** When the current failing streak began (ms), if one is under way. */
   failingSince?: number;
   degradedSince?: number;

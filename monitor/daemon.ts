@@ -85,12 +85,20 @@ export class Monitor {
 
   /** Reads the incident state the store kept: a restart neither reopens nor forgets an incident. */
   async load(): Promise<void> {
-    for (const row of await this.d.store.alertStates()) this.states.set(row.key, JSON.parse(row.state) as KeyState);
+    const ours = new Set(this.jobs.map((j) => `${j.job.portal}\u0000${j.job.journey}`));
+    for (const row of await this.d.store.alertStates()) {
+      const state = JSON.parse(row.state) as KeyState;
+      // Only this monitor's keys: another location's (a shared store) or a journey no longer
+      // scheduled is left as it is, neither reminded nor counted.
+      if (state.key.location !== this.d.location || !ours.has(`${state.key.portal}\u0000${state.key.journey}`)) continue;
+      this.states.set(row.key, state);
+    }
     this.publishIncidents();
   }
 
   /** Starts the schedules. */
   start(): void {
+    if (this.stopping) return;
     this.started = true;
     this.anchor = Date.now();
     for (const j of this.jobs) j.nextAt = nextDue(j.job, this.anchor - 1, this.anchor);
@@ -107,6 +115,9 @@ export class Monitor {
     const now = Date.now();
     for (const j of this.jobs) this.due(j, now);
     await this.stopped();
+    // Reminders and ended maintenance windows, as the daemon's sweep would: a cron-driven
+    // `--once` gets them too.
+    if (!this.stopping) await this.enqueue(() => this.sweep(Date.now()));
     await this.chain;
   }
 
@@ -187,17 +198,27 @@ export class Monitor {
     if (lagMs !== null) this.d.metrics?.schedulerLag(lagMs / 1000);
     const runs = [first.runId];
     let obs = this.observationOf(first, job);
-    // A failure is retried at once, failing cells only, before it counts (a fast retry counts by its last attempt).
-    if (this.d.monitor.retryOnFailure && !this.stopping && tickState(obs) === 'failed') {
+    let interrupted = first.interrupted !== undefined;
+    // A failure is retried at once, failing cells only, before it counts (a fast retry counts by
+    // its last attempt). Checks are not: a long check would hold its slot twice as long, and a
+    // lockout or single-use check would act on the account again.
+    if (this.d.monitor.retryOnFailure && !this.stopping && !interrupted && job.kind !== 'check' && tickState(obs) === 'failed') {
       const failing = obs.cells.filter((c) => c.outcome === 'failed').map((c) => c.cell);
-      const retry = await this.d.runTick({ portal: job.portal, journey: job.journey, cells: failing, labels: { monitorTick: tickId, retryOf: first.runId } });
-      this.d.metrics?.observeRun(retry);
-      runs.push(retry.runId);
-      obs = afterRetry(obs, this.observationOf(retry, job));
+      try {
+        const retry = await this.d.runTick({ portal: job.portal, journey: job.journey, cells: failing, labels: { monitorTick: tickId, retryOf: first.runId } });
+        this.d.metrics?.observeRun(retry);
+        runs.push(retry.runId);
+        interrupted ||= retry.interrupted !== undefined;
+        obs = afterRetry(obs, this.observationOf(retry, job));
+      } catch (e) {
+        // The first run's failure stands.
+        this.d.log.error({ journey: job.id, err: e instanceof Error ? e.message : String(e) }, 'the retry failed in the harness: the tick counts as the first run saw it');
+      }
     }
-    const state = tickState(obs);
+    // A tick a stop cut short is unknown: it changes no incident.
+    const state = interrupted ? 'unknown' : tickState(obs);
     this.d.metrics?.tick(job.portal, job.journey, state);
-    const notices = await this.enqueue(() => this.apply(obs));
+    const notices = interrupted ? [] : await this.enqueue(() => this.apply(obs));
     this.d.onTick?.({ job: job.id, tickId, dueAt, runs, state, notices: notices.map((n) => n.kind), lagMs });
   }
 

@@ -76,7 +76,7 @@ function createInstruments(registry: Registry) {
     }),
     measurement: new Gauge({
       name: 'portal_probe_check_measurement', registers, labelNames: [...CELL, 'measurement', 'unit'],
-      help: 'Any other number a session/security check last measured (e.g. failures to lock, plain HTTP requests), in the unit of its `unit` label.',
+      help: 'Any other number a session/security check last measured (e.g. failures to lock, plain HTTP requests), in the unit of its `unit` label (times in seconds).',
     }),
     incidents: new Gauge({
       name: 'portal_probe_incidents_open', registers, labelNames: ['severity'],
@@ -154,7 +154,10 @@ function observeMeasurements(m: Instruments, cell: CellLabels, r: JourneyResult)
     if (!Number.isFinite(x.value)) continue;
     const own = (x.name === IDLE_TIMEOUT && observeIdleTimeout(m, cell, x))
       || (x.name === CERTIFICATE_DAYS_LEFT && observeCertificate(m, cell, r, x));
-    if (!own) m.measurement.set({ ...cell, measurement: x.name, unit: x.unit }, x.value);
+    if (own) continue;
+    // Times in the base unit, as Prometheus wants: seconds, whatever unit the check used.
+    const seconds = inSeconds(x.value, x.unit);
+    m.measurement.set({ ...cell, measurement: x.name, unit: seconds === undefined ? x.unit : 'seconds' }, seconds ?? x.value);
   }
 }
 

@@ -68,9 +68,17 @@ export function observationsOf(run: RunResult): KeyObservation[] {
   return [...byKey.values()];
 }
 
-/** A tick's observation after its retry: the retried cells as the retry saw them (a fast retry counts by its last attempt). */
+/** The outcomes a retry may replace a failure with: what the portal did. A retry cell not run or hit by a harness error says nothing. */
+const DECIDED = new Set(['passed', 'degraded', 'failed']);
+
+/**
+ * A tick's observation after its retry: each retried cell as the retry saw it, when the retry
+ * decided it (passed, degraded or failed); a retry cell not run or in error keeps the first
+ * run's failure, so a crashed or stopped retry never turns a failure into a pass.
+ */
 export function afterRetry(first: KeyObservation, retry: KeyObservation | undefined): KeyObservation {
   if (!retry) return first;
-  const again = new Map(retry.cells.map((c) => [c.cell, c]));
+  const again = new Map(retry.cells.filter((c) => DECIDED.has(c.outcome)).map((c) => [c.cell, c]));
+  if (again.size === 0) return first;
   return { ...first, runId: retry.runId, at: retry.at, cells: first.cells.map((c) => again.get(c.cell) ?? c) };
 }

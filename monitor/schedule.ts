@@ -16,6 +16,8 @@ export interface Job {
   id: string;
   portal: string;
   journey: string;
+  /** The journey's kind: a failing check is not retried at once. */
+  kind: 'login' | 'script' | 'check';
   /** Index of the schedule in monitor.schedules, for messages. */
   schedule: number;
   every?: number;
@@ -31,12 +33,12 @@ export function spreadOffset(id: string, range: number): number {
   return h % Math.floor(range);
 }
 
-function journeysOf(config: ProbeConfig, s: MonitorSchedule): { portal: string; journey: string }[] {
+function journeysOf(config: ProbeConfig, s: MonitorSchedule): { portal: string; journey: string; kind: Job['kind'] }[] {
   return config.portals
     .filter((p) => s.portal === undefined || p.name === s.portal)
     .flatMap((p) => p.journeys
       .filter((j) => (s.journeys ? s.journeys.includes(j.name) : j.kind === 'login' || j.kind === 'script'))
-      .map((j) => ({ portal: p.name, journey: j.name })));
+      .map((j) => ({ portal: p.name, journey: j.name, kind: j.kind === 'login' || j.kind === 'script' ? j.kind : 'check' as const })));
 }
 
 export function jobsOf(config: ProbeConfig, schedules: readonly MonitorSchedule[], spreadMs: number): Job[] {
@@ -44,13 +46,13 @@ export function jobsOf(config: ProbeConfig, schedules: readonly MonitorSchedule[
   schedules.forEach((s, i) => {
     const found = journeysOf(config, s);
     if (found.length === 0) throw new HarnessError('CONFIG_INVALID', `monitor.schedules[${i}] selects no journey: name journeys, or give its portal a login or script journey.`);
-    for (const { portal, journey } of found) {
+    for (const { portal, journey, kind } of found) {
       const id = `${portal}/${journey}`;
       const earlier = jobs.get(id);
       if (earlier) throw new HarnessError('CONFIG_INVALID', `monitor.schedules[${i}] schedules journey ${id} again (monitor.schedules[${earlier.schedule}] has it): a journey belongs to one schedule, or it would overlap itself.`);
       const range = s.every !== undefined ? Math.min(spreadMs, s.every) : spreadMs;
       jobs.set(id, {
-        id, portal, journey, schedule: i, offsetMs: spreadOffset(id, range),
+        id, portal, journey, kind, schedule: i, offsetMs: spreadOffset(id, range),
         ...(s.every !== undefined ? { every: s.every } : {}),
         ...(s.cron !== undefined ? { cron: new Cron(s.cron, { paused: true, timezone: s.timezone ?? 'UTC' }) } : {}),
       });

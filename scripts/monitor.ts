@@ -104,7 +104,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
         ready: async () => {
           if (!monitor.running) return { ok: false, reason: 'the schedules are not running' };
           try {
-            await store.alertStates();
+            await store.probeWrite();
             await refreshOutbox();
             return { ok: true };
           } catch (e) {
@@ -117,10 +117,17 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
     sender?.start();
     console.log(`portal-probe monitor: ${monitor.jobIds.length} journey(s) (${monitor.jobIds.join(', ')}); location ${location}; store ${path.resolve(o.cwd, storeTarget)}${server ? `; metrics ${server.url}/metrics` : ''}${routes.length ? `; Slack: ${routes.map((r) => r.name).join(', ')}` : '; no Slack webhook configured'}`);
 
-    const stopped = new Promise<void>((resolve) => interruption.onSignal(() => {
-      monitor.stop();
-      resolve();
-    }));
+    const stopped = new Promise<void>((resolve) => {
+      interruption.onSignal(() => {
+        monitor.stop();
+        resolve();
+      });
+      // A signal during start-up (the demo portal, the store, the health server) stops it too.
+      if (interruption.signal) {
+        monitor.stop();
+        resolve();
+      }
+    });
     if (o.once) {
       await Promise.race([monitor.once(), stopped]);
       monitor.stop();

@@ -113,6 +113,16 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('outbox_state').on('outbox').columns(['state', 'seq']).execute();
     },
   },
+  {
+    // Readiness: who last proved the store writable, and when (one row per writer; the monitor's /readyz).
+    version: 3,
+    async up(db) {
+      await db.schema.createTable('pp_write_probe')
+        .addColumn('writer', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

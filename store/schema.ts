@@ -113,4 +113,7 @@ export interface Database {
   measurements: MeasurementsTable;
   alert_state: AlertStateTable;
   outbox: OutboxTable;
+  pp_write_probe: WriteProbeTable;
 }
+
+export interface WriteProbeTable { writer: string; at: number }

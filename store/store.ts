@@ -6,6 +6,7 @@
  * What is stored is what results.json holds, already redacted: ids, outcomes, step
  * timings, check measurements. Never a secret.
  */
+import os from 'node:os';
 import type { CreateTableBuilder, Kysely } from 'kysely';
 import type { Measurement, Outcome, RunSummary, StepStatus } from '../core/result.ts';
 import type { Database } from './schema.ts';
@@ -106,6 +107,8 @@ export interface HistoryStore {
   /** Messages not yet sent or given up, oldest first. */
   unsent(): Promise<OutboxRow[]>;
   updateOutbox(id: string, patch: OutboxPatch): Promise<void>;
+  /** A small real write (this process's row of pp_write_probe): throws, naming the store, when it cannot be written. For readiness. */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -284,7 +287,18 @@ export class SqlHistoryStore implements HistoryStore {
       }
       const r = await db.deleteFrom('runs').where('started_at', '<', beforeMs).executeTakeFirst();
       await db.deleteFrom('outbox').where('state', '<>', 'pending').where('created_at', '<', beforeMs).execute();
+      await db.deleteFrom('pp_write_probe').where('at', '<', beforeMs).execute();
       return Number(r.numDeletedRows);
+    }));
+  }
+
+  probeWrite(): Promise<void> {
+    const writer = `${os.hostname()}:${process.pid}`;
+    return this.guard('checking that it can be written', () => this.engine.transact(async (db) => {
+      // A real write (an engine may skip rewriting an unchanged row): this process's row, the time now.
+      const at = Date.now();
+      const r = await db.updateTable('pp_write_probe').set({ at }).where('writer', '=', writer).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) await db.insertInto('pp_write_probe').values({ writer, at }).execute();
     }));
   }
 

@@ -228,11 +228,26 @@ test('a critical incident supersedes a degraded one silently, and a failed tick 
   assert.deepEqual(kinds(play(script('P'), { state: interrupted.state, from: 6 }).notices), ['recovery']);
 });
 
-test('while a critical incident is open, degraded ticks open nothing and do not resolve it', () => {
+test('a critical incident resolves after recoverAfter ticks with nothing failed, degraded ones too, and hands over to the degraded rule', () => {
+  // One degraded tick, or a failure between them, does not resolve it; while it is open no degraded incident opens.
+  const open = play(script('FFDFD'));
+  assert.deepEqual(open.notices.map((n) => `${n.kind}:${n.severity}`), ['open:critical']);
+  assert.ok(open.state.critical);
+  assert.equal(open.state.degraded, undefined);
+
   const { notices, state } = play(script('FFDDDDD'));
-  assert.deepEqual(notices.map((n) => `${n.kind}:${n.severity}`), ['open:critical']);
-  assert.ok(state.critical);
-  assert.equal(state.degraded, undefined);
+  assert.deepEqual(notices.map((n) => `${n.kind}:${n.severity}`), ['open:critical', 'recovery:critical', 'open:degraded']);
+  const [, recovery, degraded] = notices;
+  assert.equal(recovery?.at, at(3), 'resolved at the second tick with nothing failed');
+  assert.equal(degraded?.at, at(4), 'the degraded streak counts from its first degraded tick');
+  assert.equal(degraded?.since, at(2));
+  assert.equal(state.critical, undefined);
+  assert.ok(state.degraded);
+
+  // A state stored before the counter existed: its passes count.
+  const old = play(script('FF'));
+  const { consecutiveNotFailed: _, ...stored } = old.state;
+  assert.deepEqual(play(script('DD'), { state: stored as KeyState, from: 2 }).notices.map((n) => n.kind), ['recovery']);
 });
 
 test('reminders come every remindEvery, at most maxReminders times, and none after recovery', () => {
@@ -375,6 +390,17 @@ test('maintenance: an outage announced before the window and recovered inside it
   assert.equal(recovery.at, at(4), 'it tells when the incident resolved, inside the window');
   assert.equal(recovery.durationMs, at(4) - at(0));
   assert.equal(recovery.observation.runId, 'run-4');
+});
+
+test('maintenance: failing before the window and after it posts nothing, even when the incident inside it is another one', () => {
+  // Announced at 1; resolves at 4 and a new one opens at 6, both inside the window; failing still after it.
+  const inWindow = (i: number): boolean => i >= 2 && i <= 6;
+  const { notices, state } = play(script('FFFPPFFFF'), { maintenance: inWindow });
+  assert.deepEqual(kinds(notices), ['open'], 'the state is the same as before the window: no recovery, no new open');
+  assert.equal(state.heldRecovery, undefined);
+  assert.equal(state.critical?.announced, true);
+  // Its later recovery is posted as usual.
+  assert.deepEqual(kinds(play(script('PP'), { state, from: 9 }).notices), ['recovery']);
 });
 
 test('maintenance: nothing is sent inside the window, flapping and reminders included', () => {

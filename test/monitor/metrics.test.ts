@@ -84,6 +84,7 @@ function firstRun(): RunResult {
         kind: 'transport', requirements: ['HIPAA 164.312(e)(1)'], measured: 'HTTPS only; certificate expires in 45 day(s)', details: [],
         measurements: [
           { name: 'plain HTTP requests', value: 0, unit: 'count', expected: 0 },
+          { name: 'HSTS max-age', value: 2, unit: 'days' },
           { name: 'certificate days left', value: 45, unit: 'days', atLeast: 30 },
           { name: 'certificate trusted', value: 1, unit: 'bool' },
         ],
@@ -249,8 +250,9 @@ test('checks: idle timeout and its policy in seconds, certificate expiry as a ti
   const headers = cell('chromium/desktop', 'headers');
   assert.equal(value('portal_probe_check_measurement', { ...headers, measurement: 'plain HTTP requests', unit: 'count' }), 0);
   assert.equal(value('portal_probe_check_measurement', { ...headers, measurement: 'certificate trusted', unit: 'bool' }), 1);
+  assert.equal(value('portal_probe_check_measurement', { ...headers, measurement: 'HSTS max-age', unit: 'seconds' }), 2 * 86_400, 'a time in seconds, the base unit');
   const generic = seriesLabels(family('portal_probe_check_measurement')).map((l) => l.measurement);
-  assert.deepEqual(generic.sort(), ['certificate trusted', 'plain HTTP requests'], 'idle timeout and certificate days have their own metrics');
+  assert.deepEqual(generic.sort(), ['HSTS max-age', 'certificate trusted', 'plain HTTP requests'], 'idle timeout and certificate days have their own metrics');
 });
 
 test('the monitor\'s own numbers: incidents, outbox, skipped overlaps, scheduler lag, ticks', () => {

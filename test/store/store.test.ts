@@ -143,3 +143,22 @@ test('no SQLite-only SQL outside the SQLite adapter', () => {
     }
   }
 });
+
+test('probeWrite (readiness) commits a real write: another connection sees it', async () => {
+  const file = path.join(tmp.dir, 'probe', 'history.db');
+  const store = await openStore(file, tmp.dir);
+  const other = new BetterSqlite3(file, { readonly: true });
+  try {
+    const rows = (): { writer: string; at: number }[] => other.prepare('select writer, at from pp_write_probe').all() as { writer: string; at: number }[];
+    assert.deepEqual(rows(), []);
+    const t0 = Date.now();
+    await store.probeWrite();
+    await store.probeWrite();
+    const after = rows();
+    assert.equal(after.length, 1, 'one row per writing process');
+    assert.ok(after[0]!.writer.endsWith(`:${process.pid}`) && after[0]!.at >= t0);
+  } finally {
+    other.close();
+    await store.close();
+  }
+});
