@@ -30,13 +30,13 @@
  *   (--quick: 2 rounds of 60 s, 30 memory runs, 40 reliability runs)
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDemoPortal, type DemoPortal } from '../demo-portal/index.ts';
 import { physicians, providerPortal, secretEnv } from '../test/helpers/portal-config.ts';
 import { writeJson } from '../test/helpers/cli.ts';
 import { QUICK, ROOT, freshStateDir, header, intFlag, maxOf, median, printTable, scratchDir, secs, timedSpawn } from './lib.ts';
-import { TreeSampler } from './proc-tree.ts';
+import { TreeSampler, rssKiB } from './proc-tree.ts';
 
 const partAt = process.argv.indexOf('--part');
 const PART = partAt >= 0 ? process.argv[partAt + 1] : 'all';
@@ -134,7 +134,7 @@ async function runMonitor(portal: DemoPortal, ids: string[], o: { journeys?: num
     if (o.until(out.ticks, Date.now() - t0)) stop();
   }, 1000);
   const sampler = setInterval(() => {
-    out.rootRss.push({ at: Date.now(), kib: rss(pid) });
+    out.rootRss.push({ at: Date.now(), kib: rssKiB(pid) });
     out.treeRss.push({ at: Date.now(), kib: tree.lastRssKiB });
   }, 1000);
   out.code = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -143,14 +143,6 @@ async function runMonitor(portal: DemoPortal, ids: string[], o: { journeys?: num
   tree.stop();
   out.peakPssKiB = tree.peakPssKiB;
   return out;
-}
-
-function rss(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
 }
 
 const mib = (kib: number): string => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(0)} MiB` : 'n/a');

@@ -34,7 +34,8 @@ function readProc(pid: number): Proc | undefined {
   }
 }
 
-function rssKiB(pid: number): number {
+/** A process's resident set (VmRSS), 0 once it has exited. */
+export function rssKiB(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {

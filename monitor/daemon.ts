@@ -85,13 +85,12 @@ export class Monitor {
 
   /** Reads the incident state the store kept: a restart neither reopens nor forgets an incident. */
   async load(): Promise<void> {
-    const ours = new Set(this.jobs.map((j) => `${j.job.portal}\u0000${j.job.journey}`));
+    const ours = new Set(this.jobs.map(({ job }) => keyString({ portal: job.portal, journey: job.journey, location: this.d.location })));
     for (const row of await this.d.store.alertStates()) {
       const state = JSON.parse(row.state) as KeyState;
       // Only this monitor's keys: another location's (a shared store) or a journey no longer
       // scheduled is left as it is, neither reminded nor counted.
-      if (state.key.location !== this.d.location || !ours.has(`${state.key.portal}\u0000${state.key.journey}`)) continue;
-      this.states.set(row.key, state);
+      if (ours.has(keyString(state.key))) this.states.set(row.key, state);
     }
     this.publishIncidents();
   }

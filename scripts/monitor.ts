@@ -118,15 +118,13 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
     console.log(`portal-probe monitor: ${monitor.jobIds.length} journey(s) (${monitor.jobIds.join(', ')}); location ${location}; store ${path.resolve(o.cwd, storeTarget)}${server ? `; metrics ${server.url}/metrics` : ''}${routes.length ? `; Slack: ${routes.map((r) => r.name).join(', ')}` : '; no Slack webhook configured'}`);
 
     const stopped = new Promise<void>((resolve) => {
-      interruption.onSignal(() => {
+      const halt = (): void => {
         monitor.stop();
         resolve();
-      });
+      };
+      interruption.onSignal(halt);
       // A signal during start-up (the demo portal, the store, the health server) stops it too.
-      if (interruption.signal) {
-        monitor.stop();
-        resolve();
-      }
+      if (interruption.signal) halt();
     });
     if (o.once) {
       await Promise.race([monitor.once(), stopped]);
