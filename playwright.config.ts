@@ -4,16 +4,19 @@
  */
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import path from 'node:path';
-import { PRIMARY_ONLY_TAG, readPlan } from './core/plan.ts';
+import { plannedJourneys, readPlan, runsIn } from './core/plan.ts';
 
 const plan = readPlan();
 const c = plan.config;
 
-const projects: PlaywrightTestConfig['projects'] = plan.runnable.map((cell) => ({
+const planned = plannedJourneys(plan);
+// Each project runs the journeys the plan gives its cell (core/plan.ts runsIn: checks once, in
+// the primary cell, unless marked allBrowsers; a shard's share of the rest), selected by tag.
+const tagsIn = (cell: string): string[] => planned.filter((j) => runsIn(plan, j, cell)).map((j) => j.tag);
+const projects: PlaywrightTestConfig['projects'] = plan.runnable.filter((cell) => tagsIn(cell.name).length > 0).map((cell) => ({
   name: cell.name,
   metadata: { browser: cell.browser, engine: cell.engine, viewport: cell.viewport },
-  // Session and security checks run once (in the primary project) unless marked allBrowsers.
-  ...(cell.name === plan.primaryProject ? {} : { grepInvert: new RegExp(PRIMARY_ONLY_TAG) }),
+  grep: new RegExp(`(?:${tagsIn(cell.name).join('|')})(?![\\w-])`),
   use: {
     browserName: cell.engine,
     ...(cell.launch.channel ? { channel: cell.launch.channel } : {}),

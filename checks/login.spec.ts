@@ -50,10 +50,10 @@ async function loadJourney(file: string): Promise<ScriptJourney | undefined> {
   return typeof picked === 'object' && picked !== null && typeof (picked as ScriptJourney).run === 'function' ? (picked as ScriptJourney) : undefined;
 }
 
-for (const { portal, journey } of plannedJourneys(plan)) {
+for (const { portal, journey, tag } of plannedJourneys(plan)) {
   if (journey.kind !== 'login' && journey.kind !== 'script') continue;
   const annotation = journeyAnnotation({ portal: portal.name, journey: journey.name });
-  test(`${portal.name} › ${journey.name}`, { tag: [`@${portal.name}`, `@${journey.kind}`], annotation }, async ({ probe }) => {
+  test(`${portal.name} › ${journey.name}`, { tag: [`@${portal.name}`, `@${journey.kind}`, tag], annotation }, async ({ probe }) => {
     const session = await probe.begin(portal.name, journey.name);
     if (journey.kind === 'login') {
       await runLoginJourney(session, journey.steps, { thinkTimeMs: journey.thinkTimeMs });

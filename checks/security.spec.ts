@@ -4,7 +4,7 @@
  * it is marked allBrowsers (the @primary-only tag is filtered out elsewhere).
  */
 import { test } from '../fixtures/probe.ts';
-import { plannedJourneys, PRIMARY_ONLY_TAG, readPlan } from '../core/plan.ts';
+import { plannedJourneys, readPlan } from '../core/plan.ts';
 import { journeyAnnotation } from '../core/attachment.ts';
 import { estimateMs, isCheck } from '../core/checks-catalog.ts';
 import type { CheckKind } from '../config/schema.ts';
@@ -32,9 +32,9 @@ const CHECKS: Record<CheckKind, AnyCheck> = {
 };
 
 const plan = readPlan();
-for (const { portal, journey, everyCell } of plannedJourneys(plan)) {
+for (const { portal, journey, tag } of plannedJourneys(plan)) {
   if (!isCheck(journey.kind)) continue;
-  const tags = ['@check', `@${journey.kind}`, ...(everyCell ? [] : [PRIMARY_ONLY_TAG])];
+  const tags = ['@check', `@${journey.kind}`, tag];
   const annotation = journeyAnnotation({ portal: portal.name, journey: journey.name });
   test(`${portal.name} › ${journey.name}`, { tag: tags, annotation }, async ({ probe, browser }, testInfo) => {
     // Long checks wait by design: their own duration on top of the journey timeout.

@@ -21,7 +21,9 @@ export type HarnessErrorCode =
   | 'TOTP_RESERVATION'
   | 'STORE_UNWRITABLE'
   | 'STORE_CORRUPT'
-  | 'STORE_VERSION';
+  | 'STORE_VERSION'
+  | 'BUNDLE_INVALID'
+  | 'BUNDLE_MISMATCH';
 
 export class HarnessError extends Error {
   readonly code: HarnessErrorCode;

@@ -54,7 +54,8 @@ function contextFor(p: Preset, engine: Engine): ContextOptions {
 }
 
 export function buildMatrix(config: ProbeConfig, find: (b: BrowserName) => BrowserStatus = (b) => findBrowser(b)):
-  { runnable: RunnableCell[]; notRun: NotRunCell[] } {
+  { runnable: RunnableCell[]; notRun: NotRunCell[]; cells: string[] } {
+  const cells: string[] = [];
   const runnable: RunnableCell[] = [];
   const notRun: NotRunCell[] = [];
   const statuses = new Map<BrowserName, BrowserStatus>();
@@ -70,9 +71,10 @@ export function buildMatrix(config: ProbeConfig, find: (b: BrowserName) => Brows
         name: `${b}/${v.name}`, browser: b, engine: status.engine,
         viewport: { name: v.name, ...context.viewport }, context,
       };
+      cells.push(cell.name);
       if (status.available) runnable.push({ ...cell, launch: status.launch });
       else notRun.push({ ...cell, reason: status.reason });
     }
   }
-  return { runnable, notRun };
+  return { runnable, notRun, cells };
 }

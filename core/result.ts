@@ -96,6 +96,8 @@ export interface JourneyResult {
   /** Set when a history store was read (portal-probe run records every run). */
   baseline?: ResultBaseline;
   verdict?: ResultVerdict;
+  /** In a merged results.json (`portal-probe merge`): the machine's run this result comes from. */
+  source?: { runId: string; host: string; shard?: string };
 }
 
 /** Reasons of journeys a stopped run (SIGINT/SIGTERM/SIGHUP) did not finish. */
@@ -124,6 +126,14 @@ export interface RunResult {
   store?: { where: string; recorded: boolean; error?: string };
   /** The signal that stopped the run early (journeys it did not finish are "not run"). */
   interrupted?: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+  /** The config's identity (config/identity.ts): machines running parts of one matrix share it. */
+  configHash?: string;
+  /** The run group (`--run-group`) the machines of one matrix run share. */
+  group?: string;
+  /** This machine's share of the matrix (`--shard i/n`), and the shard that runs the checks. */
+  shard?: { index: number; total: number; checks: number };
+  /** A merged results.json: the machines' runs it was merged from. */
+  merged?: { runs: { runId: string; host: string; os: string; location: string; shard: string | null; exitCode: number }[] };
 }
 
 export function summarize(results: readonly JourneyResult[]): RunSummary {

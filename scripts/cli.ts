@@ -14,6 +14,9 @@ import { validateCommand } from './validate.ts';
 import { GATE_USAGE, gateCommand } from './gate.ts';
 import { HISTORY_USAGE, historyCommand } from './history.ts';
 import { MONITOR_USAGE, monitorCommand } from './monitor.ts';
+import { REPORT_USAGE, reportCommand } from './report.ts';
+import { MERGE_USAGE, mergeCommand } from './merge.ts';
+import { parseShard } from '../core/plan.ts';
 
 const RUN_USAGE = `Usage: portal-probe run [options]
 
@@ -34,7 +37,15 @@ Runs the journeys in every configured browser × viewport.
   --store FILE         history database (default: the config's "store", .portal-probe/history.db)
   --location NAME      this probe's network location label (default: the config's, else the host name)
   --no-regression-exit a regression alone does not make the exit code 1
-  --json               print the results as JSON instead of the table`;
+  --shard I/N          run this machine's share of the matrix (every machine the same --browsers
+                       and --viewports); the session and security checks run on shard 1
+  --checks-shard K     the shard that runs the session and security checks (default 1)
+  --run-group ID       an id every machine of one matrix run records (e.g. the CI run id)
+  --accounts a,b       only these of the config's accounts are used here (one pool per machine)
+  --json               print the results as JSON instead of the table
+
+Each run folder is a results bundle (results.json, bundle.json, artifacts): merge the
+bundles of a matrix run's machines with "portal-probe merge".`;
 
 /** Each command's usage, printed by `portal-probe <command> --help` (exit 0). */
 const USAGE: Record<string, string> = {
@@ -42,6 +53,8 @@ const USAGE: Record<string, string> = {
   monitor: MONITOR_USAGE,
   gate: GATE_USAGE,
   history: HISTORY_USAGE,
+  report: REPORT_USAGE,
+  merge: MERGE_USAGE,
   validate: `Usage: portal-probe validate [--config PATH]
 
 Checks a config file and resolves its secret references; runs nothing.
@@ -72,6 +85,8 @@ Commands:
   monitor        run the journeys on their schedules; incidents to Slack; /metrics
   history        recent runs, or one journey's step trend, from the history store
   gate           compare candidate runs with baseline runs (the vendor-update gate)
+  report         the compatibility-matrix report (HTML, Markdown, JSON) of a run or run set
+  merge          merge the results bundles of a matrix run's machines into one results.json and report
   validate       check a config file and its secret references; run nothing
   browsers       show which browsers this machine has, and why others are missing
   setup          install browsers (Playwright's builds, else Debian packages as root)
@@ -105,8 +120,14 @@ async function run(argv: string[]): Promise<number> {
       label: { type: 'string', multiple: true, default: [] }, fault: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       store: { type: 'string' }, location: { type: 'string' }, 'no-regression-exit': { type: 'boolean', default: false },
+      shard: { type: 'string' }, 'checks-shard': { type: 'string' }, 'run-group': { type: 'string' }, accounts: { type: 'string' },
     },
   });
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const checksShard = values['checks-shard'] === undefined ? undefined : Number(values['checks-shard']);
+  if (checksShard !== undefined && (!Number.isInteger(checksShard) || checksShard < 1)) throw new HarnessError('USAGE', '--checks-shard must be a whole number of at least 1.');
+  if (checksShard !== undefined && !shard) throw new HarnessError('USAGE', '--checks-shard applies only with --shard.');
+  if (values['run-group'] !== undefined && !/^[\w.:-]{1,128}$/.test(values['run-group'])) throw new HarnessError('USAGE', '--run-group must be 1 to 128 letters, digits, ".", ":", "_" or "-".');
   const browsers = splitList(values.browsers);
   const bad = browsers?.filter((b) => !(browserNames as readonly string[]).includes(b)) ?? [];
   if (bad.length) throw new HarnessError('USAGE', `--browsers: unknown browser(s) ${bad.join(', ')}; use ${browserNames.join(', ')}.`);
@@ -121,6 +142,10 @@ async function run(argv: string[]): Promise<number> {
     ...(values.output ? { outputDir: values.output } : {}),
     ...(values.store ? { store: values.store } : {}),
     ...(values.location ? { location: values.location } : {}),
+    ...(shard ? { shard } : {}),
+    ...(checksShard !== undefined ? { checksShard } : {}),
+    ...(values['run-group'] ? { runGroup: values['run-group'] } : {}),
+    ...(values.accounts ? { accounts: splitList(values.accounts) ?? [] } : {}),
     regressionExit: !values['no-regression-exit'],
   });
 }
@@ -159,6 +184,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'validate': return await validateCommand(rest);
       case 'gate': return await gateCommand(rest);
       case 'history': return await historyCommand(rest);
+      case 'report': return await reportCommand(rest);
+      case 'merge': return await mergeCommand(rest);
       case 'init': return await initCommand(rest);
       case 'setup': return await setupCommand(rest);
       case 'browsers':

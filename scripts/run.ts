@@ -16,7 +16,9 @@ import { resolveSecrets } from '../config/secrets.ts';
 import { demoConfig } from '../config/demo.config.ts';
 import type { BrowserName, ProbeConfig } from '../config/schema.ts';
 import { buildMatrix } from '../core/matrix.ts';
-import { PLAN_ENV, writePlan, type RunPlan } from '../core/plan.ts';
+import { PLAN_ENV, plannedJourneys, runsIn, writePlan, type RunPlan } from '../core/plan.ts';
+import { configIdentity } from '../config/identity.ts';
+import { writeBundle } from '../report/bundle.ts';
 import { EXIT, HarnessError } from '../core/errors.ts';
 import { createRedactor, redactDeep } from '../core/redact.ts';
 import { createLogger, flushLogger } from '../core/logger.ts';
@@ -65,6 +67,13 @@ export interface RunOptions {
   quiet?: boolean;
   /** How long a stopped runner may take to end its journeys before it is ended (default 30 s). */
   stopGraceMs?: number;
+  /** This machine's share of a matrix split across machines, and the shard that runs the checks (default 1). */
+  shard?: { index: number; total: number };
+  checksShard?: number;
+  /** The id every machine of one matrix run records (the store's run group). */
+  runGroup?: string;
+  /** Only these of the config's accounts may be used here (each machine of a matrix its own: TOTP codes are single-use). */
+  accounts?: string[];
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
@@ -106,18 +115,25 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     const inCells = (c: { browser: string; viewport: { name: string } }): boolean => !o.cells || o.cells.includes(`${c.browser}/${c.viewport.name}`);
     const runnable = matrix.runnable.filter(inCells);
     const notRun = matrix.notRun.filter(inCells);
+    const checksShard = o.checksShard ?? 1;
+    if (o.shard && checksShard > o.shard.total) throw new HarnessError('USAGE', `--checks-shard ${checksShard} is not one of the ${o.shard.total} shards.`);
     const plan: RunPlan = {
       runId, runDir, startedAt: startedAt.toISOString(), configSource: loaded.source, baseDir: loaded.baseDir,
       config: resolved, runnable, notRun, journeyFilter: o.journeys,
       kinds: selectKinds(o.checks), primaryProject: runnable[0]?.name ?? null,
       stateDir: process.env.PORTAL_PROBE_STATE_DIR ?? path.join(os.tmpdir(), 'portal-probe-state'),
+      ...(o.shard ? { shard: { ...o.shard, checks: checksShard, cells: matrix.cells } } : {}),
     };
+    // The cells that run something here (a shard's share can leave a cell with nothing).
+    const planned = plannedJourneys(plan);
+    const busy = runnable.filter((c) => planned.some((j) => runsIn(plan, j, c.name)));
     const planFile = writePlan(plan);
     for (const w of loaded.warnings) console.warn(`warning: ${w}`);
     for (const line of longCheckNotices(plan)) say(line);
     say(`portal-probe run ${runId}`);
     say(`config: ${loaded.source}${demo ? `\ndemo portal: ${demo.baseUrl}${demo.faults.length ? ` (faults: ${demo.faults.join(', ')})` : ''}` : ''}`);
     say(`matrix: ${runnable.map((c) => c.name).join(', ') || 'nothing runnable'}${notRun.length ? `; not run: ${notRun.map((c) => c.name).join(', ')}` : ''}`);
+    if (plan.shard) say(`shard ${plan.shard.index}/${plan.shard.total}: ${busy.map((c) => c.name).join(', ') || 'nothing to run here'}; the session and security checks run on shard ${plan.shard.checks}`);
     runtimeLogger.info({ run: runId, config: loaded.source, runnable: runnable.map((c) => c.name), notRun: notRun.map((c) => ({ cell: c.name, reason: c.reason })) }, 'run started');
 
     let played: JourneyResult[] = [];
@@ -126,7 +142,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     // stopped before its runner starts never starts it. One setImmediate would resolve in
     // the current turn's check phase, before the poll; the second lands after it.
     await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-    const runnerStarted = runnable.length > 0 && !interruption.signal;
+    const runnerStarted = busy.length > 0 && !interruption.signal;
     if (runnerStarted) {
       const code = await runPlaywright(planFile, demo?.env ?? {}, interruption, o.stopGraceMs ?? STOP_GRACE_MS);
       const file = path.join(runDir, 'playwright-results.json');
@@ -137,7 +153,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     // report never started — unless it was killed before it could report anything.
     const reported = new Set(played.map((r) => r.id));
     const unknown = runnerStarted && played.length === 0 ? INTERRUPTED.midway : INTERRUPTED.notStarted;
-    const stoppedEarly = interruption.signal ? notRunResults(plan, runnable, unknown).filter((r) => !reported.has(r.id)) : [];
+    const stoppedEarly = interruption.signal ? notRunResults(plan, busy, unknown).filter((r) => !reported.has(r.id)) : [];
     const unjudged = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
     // History: judged against the cell's earlier results, then recorded. A store that cannot be
     // opened, read or written is a harness fault (exit 2) that never costs results.json.
@@ -160,16 +176,21 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     // With --no-regression-exit a result degraded only by its regression does not fail the run.
     const original = new Map(unjudged.map((r) => [r.id, r.outcome]));
     const failing = results.filter((r) => r.outcome === 'failed' || (r.outcome === 'degraded' && (o.regressionExit !== false || original.get(r.id) === 'degraded'))).length;
+    // A shard whose share is empty here has nothing to run, and that is not a fault.
+    const nothingOwed = plan.shard !== undefined && summary.total === 0;
     const exitCode = interruption.exitCode
-      ?? (summary.error > 0 || ran === 0 || storeError !== undefined ? EXIT.harness : failing > 0 ? EXIT.checksFailed : EXIT.ok);
+      ?? (summary.error > 0 || (ran === 0 && !nothingOwed) || storeError !== undefined ? EXIT.harness : failing > 0 ? EXIT.checksFailed : EXIT.ok);
     const run: RunResult = {
       runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), configSource: loaded.source,
       labels: config.labels, results, summary, exitCode, host, location, regressions,
       ...(interruption.signal ? { interrupted: interruption.signal } : {}),
+      configHash: configIdentity(loaded.config),
+      ...(o.runGroup ? { group: o.runGroup } : {}),
+      ...(plan.shard ? { shard: { index: plan.shard.index, total: plan.shard.total, checks: plan.shard.checks } } : {}),
     };
     if (store && storeError === undefined) {
       try {
-        await store.record(fromRun(run, stepVerdicts));
+        await store.record(fromRun(run, stepVerdicts, o.runGroup ?? null));
         await store.prune(Date.now() - config.history.retentionDays * 86_400_000);
       } catch (e) {
         storeError = e instanceof Error ? e.message : String(e);
@@ -184,6 +205,12 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
       console.error(`portal-probe: cannot write ${path.join(runDir, 'results.json')}: ${e instanceof Error ? e.message : String(e)}${run.store.recorded ? ' (the run is recorded in the history store)' : ''}`);
       run.exitCode = EXIT.harness;
     }
+    // The results bundle: what `portal-probe merge` takes from each machine of a matrix run.
+    try {
+      writeBundle(runDir, run, { runnable, notRun });
+    } catch (e) {
+      console.error(`portal-probe: cannot write the results bundle's ${path.join(runDir, 'bundle.json')}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (storeError !== undefined) console.error(`portal-probe: ${storeError}`);
     runtimeLogger.info({ run: runId, summary, exitCode: run.exitCode, regressions, ...(run.interrupted ? { interrupted: run.interrupted } : {}) }, run.interrupted ? 'run interrupted' : 'run finished');
     if (o.quiet) {
@@ -196,7 +223,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
       if (history) console.log(history);
       if (run.interrupted) console.log(`Interrupted by ${run.interrupted}: journeys that did not finish are "not run".`);
       else if (ran === 0) console.log('No browser in the matrix is available on this machine (run "portal-probe setup").');
-      console.log(`\nresults: ${path.relative(o.cwd, path.join(runDir, 'results.json'))}\nHTML report: ${path.relative(o.cwd, path.join(runDir, 'html', 'index.html'))}\nJUnit: ${path.relative(o.cwd, path.join(runDir, 'junit.xml'))}`);
+      console.log(`\nresults: ${path.relative(o.cwd, path.join(runDir, 'results.json'))}\nbundle: ${path.relative(o.cwd, runDir)}\nHTML report: ${path.relative(o.cwd, path.join(runDir, 'html', 'index.html'))}\nJUnit: ${path.relative(o.cwd, path.join(runDir, 'junit.xml'))}`);
     }
     return run;
   } finally {
@@ -222,11 +249,29 @@ function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
   if (o.viewports) out.viewports = c.viewports.filter((v) => o.viewports?.includes(typeof v === 'string' ? v : v.name));
   if (o.viewports && out.viewports.length === 0) throw new HarnessError('USAGE', `--viewports ${o.viewports.join(',')} matches no viewport in the config.`);
   if (o.workers) out.workers = o.workers;
+  const kinds = selectKinds(o.checks);
+  const selected = (j: { name: string; kind: string }): boolean => (o.journeys.length === 0 || o.journeys.includes(j.name)) && (kinds as readonly string[]).includes(j.kind);
+  if (o.accounts) out.portals = out.portals.map((p) => restrictAccounts(p, o.accounts ?? [], selected));
   if (o.outputDir) out.outputDir = o.outputDir;
   const names = new Set(c.portals.flatMap((p) => p.journeys.map((j) => j.name)));
   const unknown = o.journeys.filter((j) => !names.has(j));
   if (unknown.length) throw new HarnessError('USAGE', `--journeys names unknown journey(s): ${unknown.join(', ')}.`);
   return out;
+}
+
+/**
+ * `--accounts`: this machine's share of a portal's accounts. A journey left with no account
+ * it may use is refused, naming it, rather than run with another machine's.
+ */
+function restrictAccounts(p: ProbeConfig['portals'][number], allowed: readonly string[], selected: (j: { name: string; kind: string }) => boolean): ProbeConfig['portals'][number] {
+  const accounts = p.accounts.filter((a) => allowed.includes(a.id));
+  const uses = (u: { pool: string } | { account: string }): boolean => ('account' in u ? accounts.some((a) => a.id === u.account) : accounts.some((a) => a.pool === u.pool));
+  for (const j of p.journeys.filter(selected)) {
+    const refs = j.kind === 'role-access' ? j.roles.map((r) => r.use) : [j.use];
+    const missing = refs.find((u) => !uses(u));
+    if (missing) throw new HarnessError('USAGE', `--accounts leaves journey "${j.name}" of portal "${p.name}" no account to use (it needs ${'account' in missing ? `account ${missing.account}` : `one of pool ${missing.pool}`}).`);
+  }
+  return { ...p, accounts };
 }
 
 /**

@@ -123,6 +123,15 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // The compatibility report: each step's budget, a check's requirement ids, a failure's masked screenshot.
+    version: 4,
+    async up(db) {
+      await db.schema.alterTable('steps').addColumn('budget_ms', 'double precision').execute();
+      await db.schema.alterTable('results').addColumn('requirements', 'text').execute();
+      await db.schema.alterTable('results').addColumn('screenshot', 'text').execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

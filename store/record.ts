@@ -24,8 +24,12 @@ export function fromRun(run: RunResult & { host: string; location: string }, ste
     startedAt: Date.parse(r.startedAt) || Date.parse(run.startedAt), durationMs: r.durationMs, outcome: r.outcome, reason: r.reason ?? null,
     failedStep: r.failedStep ?? null, category: r.category ?? null, cause: r.cause ?? null, errorMessage: r.errorMessage ?? null,
     finalUrl: r.finalUrl ?? null, verdict: r.verdict?.verdict ?? null, verdictReason: r.verdict?.reason ?? null,
-    steps: r.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, verdict: stepVerdicts.get(r.id)?.get(s.name) ?? null, accepted: false })),
+    steps: r.steps.map((s) => ({
+      name: s.name, status: s.status, durationMs: s.durationMs, verdict: stepVerdicts.get(r.id)?.get(s.name) ?? null, accepted: false, budgetMs: s.budgetMs ?? null,
+    })),
     measurements: r.check?.measurements ?? [],
+    requirements: r.check?.requirements ?? [],
+    screenshot: r.artifacts.screenshot ?? null,
   }));
   return {
     run: {

@@ -50,6 +50,9 @@ export interface ResultsTable {
   final_url: string | null;
   verdict: string | null;
   verdict_reason: string | null;
+  /** v4: a check's requirement ids (JSON array), and the masked failure screenshot's path on the machine that ran it. */
+  requirements: string | null;
+  screenshot: string | null;
 }
 
 export interface StepsTable {
@@ -63,6 +66,8 @@ export interface StepsTable {
   verdict: string | null;
   /** 1 once accepted as the new normal (`portal-probe gate --accept`). */
   accepted: Generated<number>;
+  /** v4: the step's budget when it ran. */
+  budget_ms: number | null;
 }
 
 export interface MeasurementsTable {

@@ -14,7 +14,7 @@ import type { Database } from './schema.ts';
 /** What a baseline is kept for: one journey's cell at one location. */
 export interface ResultKey { portal: string; journey: string; browser: string; viewport: string; location: string }
 
-export interface StoredStep { name: string; status: StepStatus; durationMs: number | null; verdict: string | null; accepted: boolean }
+export interface StoredStep { name: string; status: StepStatus; durationMs: number | null; verdict: string | null; accepted: boolean; budgetMs?: number | null }
 
 export interface StoredResult {
   runId: string;
@@ -42,6 +42,10 @@ export interface StoredResult {
   verdictReason: string | null;
   steps: StoredStep[];
   measurements: Measurement[];
+  /** A check's requirement ids. */
+  requirements?: string[];
+  /** The masked failure screenshot's path on the machine that ran it. */
+  screenshot?: string | null;
 }
 
 export interface StoredRun {
@@ -64,6 +68,8 @@ export interface RunQuery {
   /** Runs carrying every one of these labels. */
   labels?: Record<string, string>;
   ids?: readonly string[];
+  /** The runs of one run group (the machines of one matrix run). */
+  group?: string;
   /** Runs started before this time (ms). */
   before?: number;
   since?: number;
@@ -166,13 +172,15 @@ export class SqlHistoryStore implements HistoryStore {
         browser: x.browser, browser_version: x.browserVersion, viewport: x.viewport, location: x.location, started_at: x.startedAt,
         duration_ms: x.durationMs, outcome: x.outcome, reason: x.reason, failed_step: x.failedStep, category: x.category, cause: x.cause,
         error_message: x.errorMessage, final_url: x.finalUrl, verdict: x.verdict, verdict_reason: x.verdictReason,
+        requirements: x.requirements?.length ? JSON.stringify(x.requirements) : null, screenshot: x.screenshot ?? null,
       }));
-      // Each row binds ~22 values; stay well under every engine's parameter limit.
-      for (let i = 0; i < rows.length; i += 40) await db.insertInto('results').values(rows.slice(i, i + 40)).execute();
+      // Each row binds ~24 values; stay well under every engine's parameter limit.
+      for (let i = 0; i < rows.length; i += 36) await db.insertInto('results').values(rows.slice(i, i + 36)).execute();
       const steps = r.results.flatMap((x) => x.steps.map((s, idx) => ({
         run_id: run.id, result_id: x.id, idx, name: s.name, status: s.status, duration_ms: s.durationMs, verdict: s.verdict, accepted: s.accepted ? 1 : 0,
+        budget_ms: s.budgetMs ?? null,
       })));
-      for (let i = 0; i < steps.length; i += 100) await db.insertInto('steps').values(steps.slice(i, i + 100)).execute();
+      for (let i = 0; i < steps.length; i += 90) await db.insertInto('steps').values(steps.slice(i, i + 100)).execute();
       const measurements = r.results.flatMap((x) => x.measurements.map((m) => ({
         run_id: run.id, result_id: x.id, name: m.name, value: m.value, unit: m.unit,
         expected: m.expected ?? null, lo: m.lo ?? null, hi: m.hi ?? null, at_least: m.atLeast ?? null,
@@ -188,6 +196,7 @@ export class SqlHistoryStore implements HistoryStore {
         query = query.where('id', 'in', this.engine.db.selectFrom('run_labels').select('run_id').where('name', '=', name).where('value', '=', value));
       }
       if (q.ids) query = query.where('id', 'in', q.ids.length ? [...q.ids] : ['']);
+      if (q.group !== undefined) query = query.where('group_id', '=', q.group);
       if (q.before !== undefined) query = query.where('started_at', '<', q.before);
       if (q.since !== undefined) query = query.where('started_at', '>=', q.since);
       if (q.portal !== undefined) query = query.where('id', 'in', this.engine.db.selectFrom('results').select('run_id').where('portal', '=', q.portal));
@@ -239,7 +248,10 @@ export class SqlHistoryStore implements HistoryStore {
         const k = `${s.run_id}\u0000${s.result_id}`;
         if (!wanted.has(k)) continue;
         const list = steps.get(k) ?? [];
-        list.push({ name: s.name, status: s.status as StepStatus, durationMs: s.duration_ms === null ? null : Number(s.duration_ms), verdict: s.verdict, accepted: Number(s.accepted) === 1 });
+        list.push({
+          name: s.name, status: s.status as StepStatus, durationMs: s.duration_ms === null ? null : Number(s.duration_ms), verdict: s.verdict, accepted: Number(s.accepted) === 1,
+          budgetMs: s.budget_ms === null || s.budget_ms === undefined ? null : Number(s.budget_ms),
+        });
         steps.set(k, list);
       }
       let measurementQuery = this.engine.db.selectFrom('measurements').selectAll().where('run_id', 'in', c);
@@ -264,6 +276,7 @@ export class SqlHistoryStore implements HistoryStore {
         durationMs: r.duration_ms === null ? null : Number(r.duration_ms), outcome: r.outcome as Outcome, reason: r.reason, failedStep: r.failed_step,
         category: r.category, cause: r.cause, errorMessage: r.error_message, finalUrl: r.final_url, verdict: r.verdict, verdictReason: r.verdict_reason,
         steps: steps.get(k) ?? [], measurements: measurements.get(k) ?? [],
+        requirements: r.requirements ? JSON.parse(r.requirements) as string[] : [], screenshot: r.screenshot ?? null,
       };
     });
   }
