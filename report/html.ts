@@ -66,7 +66,7 @@ function cellBody(c: ReportCell): string {
   if (c.outcome === 'failed' || c.outcome === 'degraded') bits.push(`<span class="small">${esc(c.failedStep ? `at ${c.failedStep}` : '')}${c.category ? ` (${esc(c.category)})` : ''}</span>`);
   if (c.since) bits.push(`<span class="small">since ${esc(day(c.since))}</span>`);
   if (c.reason) bits.push(`<span class="small">${esc(c.reason)}</span>`);
-  if (c.runs > 1 || ran > 1) bits.push(`<span class="small">${c.counts.passed} of ${ran} runs passed</span>`);
+  if (ran > 1) bits.push(`<span class="small">${c.counts.passed} of ${ran} runs passed</span>`);
   if (c.duplicates > 0) bits.push(`<span class="small warn">ran on ${c.hosts.length} machines: ${esc(c.hosts.join(', '))}</span>`);
   if (c.versions.length) bits.push(`<span class="small">${esc(c.versions.join(', '))}</span>`);
   return bits.join('');
