@@ -134,11 +134,13 @@ export interface Engine {
 }
 
 const IN_CHUNK = 500;
-function chunks<T>(xs: readonly T[]): T[][] {
+/** Consecutive slices of at most `size`: every element once, in order. */
+function batches<T>(xs: readonly T[], size: number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += IN_CHUNK) out.push(xs.slice(i, i + IN_CHUNK));
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
 }
+const chunks = <T>(xs: readonly T[]): T[][] => batches(xs, IN_CHUNK);
 
 type ResultRow = Database['results'];
 
@@ -175,17 +177,17 @@ export class SqlHistoryStore implements HistoryStore {
         requirements: x.requirements?.length ? JSON.stringify(x.requirements) : null, screenshot: x.screenshot ?? null,
       }));
       // Each row binds ~24 values; stay well under every engine's parameter limit.
-      for (let i = 0; i < rows.length; i += 36) await db.insertInto('results').values(rows.slice(i, i + 36)).execute();
+      for (const batch of batches(rows, 36)) await db.insertInto('results').values(batch).execute();
       const steps = r.results.flatMap((x) => x.steps.map((s, idx) => ({
         run_id: run.id, result_id: x.id, idx, name: s.name, status: s.status, duration_ms: s.durationMs, verdict: s.verdict, accepted: s.accepted ? 1 : 0,
         budget_ms: s.budgetMs ?? null,
       })));
-      for (let i = 0; i < steps.length; i += 90) await db.insertInto('steps').values(steps.slice(i, i + 100)).execute();
+      for (const batch of batches(steps, 90)) await db.insertInto('steps').values(batch).execute();
       const measurements = r.results.flatMap((x) => x.measurements.map((m) => ({
         run_id: run.id, result_id: x.id, name: m.name, value: m.value, unit: m.unit,
         expected: m.expected ?? null, lo: m.lo ?? null, hi: m.hi ?? null, at_least: m.atLeast ?? null,
       })));
-      for (let i = 0; i < measurements.length; i += 80) await db.insertInto('measurements').values(measurements.slice(i, i + 80)).execute();
+      for (const batch of batches(measurements, 80)) await db.insertInto('measurements').values(batch).execute();
     }));
   }
 

@@ -162,3 +162,28 @@ test('probeWrite (readiness) commits a real write: another connection sees it', 
     await store.close();
   }
 });
+
+test('a large run lands whole: every result, step and measurement once, over the insert batch sizes; budgets, requirement ids and screenshots (v4) kept', async () => {
+  const store = await openStore(path.join(tmp.dir, 'large', 'history.db'), tmp.dir);
+  // 60 results × 8 steps = 480 step rows and 60 measurements: several batches of each table.
+  const steps: [string, number][] = ['open', 'username', 'password', 'sign in', 'TOTP', 'acknowledge', 'dashboard', 'sign out'].map((n, i) => [n, 100 + i]);
+  const run = syntheticRun(T0, Array.from({ length: 60 }, (_, i) => ({
+    journey: `journey ${i}`, steps, check: { kind: 'cookie-policy', measurements: [{ name: 'session cookies', value: i, unit: 'cookies' }] },
+  })));
+  for (const r of run.results) {
+    r.steps = r.steps.map((s) => ({ ...s, budgetMs: 5000 }));
+    if (r.check) r.check.requirements = ['REQ-1', `REQ-${r.journey}`];
+    r.artifacts.screenshot = `/runs/${r.journey}/failure.png`;
+  }
+  await store.record(record(run));
+  const back = await store.results([run.runId]);
+  await store.close();
+  assert.equal(back.length, 60);
+  assert.equal(back.reduce((n, r) => n + r.steps.length, 0), 480);
+  assert.equal(back.reduce((n, r) => n + r.measurements.length, 0), 60);
+  const one = back.find((r) => r.journey === 'journey 42');
+  assert.deepEqual(one?.steps.map((s) => [s.name, s.durationMs, s.budgetMs]), steps.map(([n, d]) => [n, d, 5000]));
+  assert.deepEqual(one?.requirements, ['REQ-1', 'REQ-journey 42']);
+  assert.equal(one?.screenshot, '/runs/journey 42/failure.png');
+  assert.equal(one?.measurements[0]?.value, 42);
+});
