@@ -1,7 +1,8 @@
 /**
  * Canaries: a password, a TOTP seed, the 8-digit codes typed, and a patient's name must
  * appear in no file a run writes — results, log, plan, JUnit, Playwright's error context
- * and page snapshot, the HTML report's data (zips included) — nor in its output, whether
+ * and page snapshot, the HTML report's data (zips included), the bundle manifest, and what
+ * merge and the compatibility report make of the run — nor in its output, whether
  * journeys pass or fail. Failures are planted at every step of both demo flavours, after
  * the password or the code has been typed where the step types one, in both browsers.
  */
@@ -105,7 +106,18 @@ test('no secret, code or patient name in any file or output, with a failure at e
   // The history store is a file the run writes too (its WAL included).
   const history = textOfRun(path.join(tmp.dir, '.portal-probe'));
   assert.ok(history.some((t) => t.file.endsWith('history.db')), 'the history store was written (so it was searched)');
-  const texts = [{ file: 'stdout+stderr', text: r.stdout + r.stderr }, ...textOfRun(runDir), ...history];
+  // The run's bundle merged, and the compatibility report of it (HTML, Markdown, JSON): files people attach to tickets.
+  const merged = await runCli(['merge', runDir, '--output', path.join(tmp.dir, 'merged'), '--config', setup.configFile], { cwd: tmp.dir, env: setup.env });
+  assert.equal(merged.code, 1, merged.stdout + merged.stderr);
+  const report = await runCli(['report', '--output', path.join(tmp.dir, 'report'), '--config', setup.configFile], { cwd: tmp.dir, env: setup.env });
+  assert.equal(report.code, 0, report.stdout + report.stderr);
+  const derived = [...textOfRun(path.join(tmp.dir, 'merged')), ...textOfRun(path.join(tmp.dir, 'report'))];
+  assert.ok(derived.some((t) => t.file.endsWith('report.html')) && derived.some((t) => t.file.endsWith('bundle.json') || t.file.endsWith('results.json')), 'the merge and report files were searched');
+  assert.ok(textOfRun(runDir).some((t) => t.file.endsWith('bundle.json')), 'the bundle manifest was searched');
+  const texts = [
+    { file: 'stdout+stderr', text: r.stdout + r.stderr }, { file: 'merge and report output', text: merged.stdout + merged.stderr + report.stdout + report.stderr },
+    ...textOfRun(runDir), ...history, ...derived,
+  ];
   assert.ok(texts.some((t) => t.file.includes('!')), 'the HTML report data was unpacked and searched');
   assert.ok(texts.some((t) => t.file.endsWith('error-context.md') && t.text.includes('patient data removed')), 'page snapshots were kept, blanked');
   for (const { file, text } of texts) {
