@@ -1,8 +1,9 @@
 /**
  * A config's identity: a hash of the config as loaded (secret references unresolved, never
- * their values), before the command line's browser, viewport, shard and account options.
- * Machines that run parts of one matrix share it; `portal-probe merge` refuses bundles
- * whose identities differ.
+ * their values), before the command line's browser, viewport, shard and account options,
+ * and without the settings that are each machine's own (where it writes, its store, its
+ * location label, how many browsers it runs at once). Machines that run parts of one matrix
+ * share it; `portal-probe merge` refuses bundles whose identities differ.
  */
 import { createHash } from 'node:crypto';
 import type { ProbeConfig } from './schema.ts';
@@ -19,5 +20,6 @@ function canonical(v: unknown): string {
 
 /** `sha256:<hex>` of the canonical config. */
 export function configIdentity(config: ProbeConfig): string {
-  return `sha256:${createHash('sha256').update(canonical(config)).digest('hex')}`;
+  const { outputDir: _o, store: _s, location: _l, workers: _w, ...shared } = config;
+  return `sha256:${createHash('sha256').update(canonical(shared)).digest('hex')}`;
 }

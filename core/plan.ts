@@ -111,6 +111,11 @@ function shardOf(plan: ShardPlan & { shard: ShardSpec }, j: PlannedJourney, cell
   return map.get(`${j.tag} ${cellName}`) ?? 0;
 }
 
+/** The shard a (journey, cell) pair of a sharded plan belongs to (a check: the checks' shard, whatever the cell). */
+export function shardFor(plan: ShardPlan & { shard: ShardSpec }, j: PlannedJourney, cellName: string): number {
+  return j.everyCell ? shardOf(plan, j, cellName) : plan.shard.checks;
+}
+
 /** `--shard i/n` as a share, or the sentence that says what is wrong with it. */
 export function parseShard(v: string): { index: number; total: number } {
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());

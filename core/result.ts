@@ -128,6 +128,8 @@ export interface RunResult {
   interrupted?: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
   /** The config's identity (config/identity.ts): machines running parts of one matrix share it. */
   configHash?: string;
+  /** The machine's operating system ("linux 6.1.0 (x64)"). */
+  os?: string;
   /** The run group (`--run-group`) the machines of one matrix run share. */
   group?: string;
   /** This machine's share of the matrix (`--shard i/n`), and the shard that runs the checks. */

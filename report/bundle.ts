@@ -36,8 +36,19 @@ export const bundleManifestSchema = z.strictObject({
   /** Where the run folder was on its machine: results.json's artifact paths start with it. */
   runDir: z.string(),
   browsers: z.array(z.strictObject({ cell: z.string(), browser: z.string(), version: z.string().nullable(), ran: z.boolean(), reason: z.string().optional() })),
+  /**
+   * A sharded run's view of the whole matrix: every (journey, cell) pair and its shard (a
+   * check's cell is "*": each machine runs it in its own first cell). `matrix` hashes it:
+   * shards of one matrix run share it.
+   */
+  share: z.strictObject({
+    matrix: z.string(),
+    shards: z.number().int(),
+    pairs: z.array(z.strictObject({ portal: z.string(), journey: z.string(), environment: z.string(), kind: z.string(), cell: z.string(), shard: z.number().int() })),
+  }).nullable(),
   files: z.array(fileEntry).min(1),
 });
+export type SharePair = NonNullable<BundleManifest['share']>['pairs'][number];
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 
 function digest(file: string): { bytes: number; sha256: string } {
@@ -50,7 +61,7 @@ function screenshotsOf(results: readonly JourneyResult[]): string[] {
 }
 
 /** Writes bundle.json beside results.json (which must already be written). */
-export function writeBundle(runDir: string, run: RunResult, cells: { runnable: readonly RunnableCell[]; notRun: readonly NotRunCell[] }): void {
+export function writeBundle(runDir: string, run: RunResult, cells: { runnable: readonly RunnableCell[]; notRun: readonly NotRunCell[]; share?: { shards: number; pairs: SharePair[] } | null }): void {
   const versions = new Map<string, string>();
   for (const r of run.results) if (r.browser.version) versions.set(`${r.browser.name}/${r.viewport.name}`, r.browser.version);
   const files = ['results.json', ...screenshotsOf(run.results).map((f) => path.relative(runDir, f))]
@@ -64,6 +75,7 @@ export function writeBundle(runDir: string, run: RunResult, cells: { runnable: r
       ...cells.runnable.map((c) => ({ cell: c.name, browser: c.browser, version: versions.get(c.name) ?? null, ran: true })),
       ...cells.notRun.map((c) => ({ cell: c.name, browser: c.browser, version: null, ran: false, reason: c.reason })),
     ],
+    share: cells.share ? { matrix: `sha256:${createHash('sha256').update(JSON.stringify(cells.share)).digest('hex')}`, ...cells.share } : null,
     files,
   };
   writeFileSync(path.join(runDir, BUNDLE_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -55,52 +55,95 @@ function totpSteps(r: JourneyResult): number[] {
   return out;
 }
 
-/** Two machines that used one account in the same TOTP time step could have been handed one code. */
+/**
+ * Two machines that used one account in the same TOTP time step, or the next (clocks differ,
+ * and a portal may refuse a code from a step no later than the last it accepted), could have
+ * been handed one code. One warning per account and pair of bundles.
+ */
 export function sharedAccountWarnings(bundles: readonly Bundle[]): string[] {
-  const uses = new Map<string, { bundle: Bundle; step: number }[]>();
+  const steps = new Map<string, Map<Bundle, Set<number>>>();
   for (const b of bundles) {
     for (const r of b.run.results) {
       if (!r.account || r.outcome === 'not-run') continue;
-      for (const step of totpSteps(r)) {
-        const k = `${r.portal}\u0000${r.account}\u0000${step}`;
-        const list = uses.get(k) ?? [];
-        if (!list.some((u) => u.bundle === b)) list.push({ bundle: b, step });
-        uses.set(k, list);
+      const k = `${r.portal}\u0000${r.account}`;
+      const byBundle = steps.get(k) ?? new Map<Bundle, Set<number>>();
+      const set = byBundle.get(b) ?? new Set<number>();
+      for (const step of totpSteps(r)) set.add(step);
+      byBundle.set(b, set);
+      steps.set(k, byBundle);
+    }
+  }
+  const out: string[] = [];
+  for (const [k, byBundle] of steps) {
+    const [portal = '', account = ''] = k.split('\u0000');
+    const list = [...byBundle.entries()];
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const [a, sa] = list[i] as [Bundle, Set<number>];
+        const [b, sb] = list[j] as [Bundle, Set<number>];
+        const clash = [...sa].find((x) => sb.has(x) || sb.has(x - 1) || sb.has(x + 1));
+        if (clash === undefined) continue;
+        const at = new Date(clash * TOTP_STEP_MS).toISOString().slice(11, 16);
+        out.push(`bundles ${a.dir} and ${b.dir} used account ${account} of ${portal} within neighbouring TOTP time steps (around ${at} UTC): give each machine its own accounts (--accounts), or one may be refused a code another used.`);
       }
     }
   }
-  const out = new Set<string>();
-  for (const [k, list] of uses) {
-    if (list.length < 2) continue;
-    const [portal = '', account = ''] = k.split('\u0000');
-    const at = new Date((list[0]?.step ?? 0) * TOTP_STEP_MS).toISOString().slice(11, 16);
-    out.add(`bundles ${list.map((u) => u.bundle.dir).join(' and ')} used account ${account} of ${portal} within the same TOTP time step (around ${at} UTC): give each machine its own accounts (--accounts), or one may be refused a code another used.`);
-  }
-  return [...out];
+  return out;
+}
+
+/** Not-run placeholders for the pairs of shards no bundle reported (a machine that died, an upload that never came). */
+function missingShards(bundles: readonly Bundle[], warnings: string[]): JourneyResult[] {
+  const sharded = bundles.filter((b) => b.manifest.share && b.manifest.shard);
+  const ref = sharded[0];
+  if (!ref?.manifest.share || !ref.manifest.shard) return [];
+  const present = new Map<number, number>();
+  for (const b of sharded) present.set(b.manifest.shard?.index ?? 0, (present.get(b.manifest.shard?.index ?? 0) ?? 0) + 1);
+  for (const [i, n] of present) if (n > 1) warnings.push(`shard ${i}/${ref.manifest.share.shards} was merged ${n} times: its cells are kept ${n} times.`);
+  const missing = Array.from({ length: ref.manifest.share.shards }, (_, i) => i + 1).filter((i) => !present.has(i));
+  if (missing.length === 0) return [];
+  warnings.push(`no bundle of shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${ref.manifest.share?.shards}`).join(', ')} was merged: its cells are "not run".`);
+  const anyCell = ref.manifest.share.pairs.find((p) => p.cell !== '*')?.cell ?? ref.manifest.browsers[0]?.cell ?? 'unknown/unknown';
+  return ref.manifest.share.pairs.filter((p) => missing.includes(p.shard)).map((p) => {
+    const cell = p.cell === '*' ? anyCell : p.cell;
+    const [browser = 'chromium', viewport = 'desktop'] = cell.split('/');
+    return {
+      id: `${p.portal}/${p.journey}/${browser}/${viewport}@missing#${p.shard}of${ref.manifest.share?.shards}`, runId: ref.run.runId, portal: p.portal, environment: p.environment,
+      journey: p.journey, account: null, browser: { name: browser as JourneyResult['browser']['name'], engine: browser, version: null },
+      viewport: { name: viewport, width: null, height: null }, startedAt: ref.run.startedAt, durationMs: null, outcome: 'not-run',
+      reason: `not run: no bundle of shard ${p.shard}/${ref.manifest.share?.shards} was merged`, steps: [], artifacts: {}, labels: ref.run.labels,
+    };
+  });
 }
 
 export function mergeBundles(dirs: readonly string[], o: { maxApartMs: number; now?: Date }): Merged {
   const bundles = readBundles(dirs, o.maxApartMs);
   const first = bundles[0] as Bundle;
   const warnings = sharedAccountWarnings(bundles);
-  const totals = new Set(bundles.flatMap((b) => (b.manifest.shard ? [b.manifest.shard.total] : [])));
-  if (totals.size > 1) warnings.push(`the bundles were sharded differently (${[...totals].map((t) => `of ${t}`).join(', ')}): cells may be run twice or not at all.`);
   const group = first.manifest.group ?? bundles.find((b) => b.manifest.group)?.manifest.group ?? null;
+  for (const b of bundles) if (group && !b.manifest.group) warnings.push(`bundle ${b.dir} was run without --run-group; it is merged into run group ${group}.`);
+  const used = new Set<string>();
   const all = bundles.flatMap((b) => b.run.results.map((r): JourneyResult => {
     const shard = b.manifest.shard ? `${b.manifest.shard.index}of${b.manifest.shard.total}` : undefined;
     const local = b.screenshot(r);
+    // The machine and shard make an id unique across machines; the run id, should one machine have run twice.
+    let id = `${r.id}@${b.manifest.host}${shard ? `#${shard}` : ''}`;
+    if (used.has(id)) id = `${id}~${b.run.runId}`;
+    used.add(id);
     return {
-      ...r, id: `${r.id}@${b.manifest.host}${shard ? `#${shard}` : ''}`,
+      ...r, id,
       source: { runId: b.run.runId, host: b.manifest.host, ...(shard ? { shard: shardText(b.manifest.shard) as string } : {}) },
       artifacts: { ...(local ? { screenshot: local } : {}), ...(r.artifacts.trace ? { trace: r.artifacts.trace } : {}) },
     };
   }));
+  const unreported = missingShards(bundles, warnings);
+  all.push(...unreported);
   // Within one merged run every result shares the group: a ran result replaces its cell's placeholders.
   const results = dropPlaceholders(all, () => 'merged', (r) => `${r.portal} › ${r.journey} ${r.browser.name}/${r.viewport.name}`);
   const summary = summarize(results);
   const ran = summary.total - summary.notRun;
   const failing = results.filter((r) => r.outcome === 'failed' || r.outcome === 'degraded').length;
-  const exitCode = summary.error > 0 || ran === 0 ? EXIT.harness : failing > 0 ? EXIT.checksFailed : EXIT.ok;
+  // A shard that never reported is a fault of the run, not a pass.
+  const exitCode = summary.error > 0 || ran === 0 || unreported.length > 0 ? EXIT.harness : failing > 0 ? EXIT.checksFailed : EXIT.ok;
   const labels: Record<string, string> = {};
   for (const b of bundles) {
     for (const [k, v] of Object.entries(b.run.labels)) {

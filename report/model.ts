@@ -98,14 +98,18 @@ function stats(xs: number[]): { min: number | null; p25: number | null; median: 
   return { min: Math.round(Math.min(...xs)), p25: r(0.25), median: r(0.5), p75: r(0.75), max: Math.round(Math.max(...xs)) };
 }
 
-/** When the failures that continue to the newest result began: walk back over failed and errored results (not-run ones do not break it). */
-function failingSince(history: readonly InputResult[] | undefined, latest: InputResult): string | null {
-  if (latest.outcome !== 'failed' && latest.outcome !== 'error') return null;
-  const all = [...(history ?? []), latest].sort((a, b) => b.startedAt - a.startedAt);
+/**
+ * When the failures that continue to the cell's newest result began: from the newest result
+ * that ran (history and run set together), back over failed and errored ones (not-run ones
+ * do not break the streak). Null when the newest did not fail.
+ */
+function failingSince(history: readonly InputResult[] | undefined, inSet: readonly InputResult[]): string | null {
+  const seen = new Set<string>();
+  const all = [...(history ?? []), ...inSet]
+    .filter((r) => r.outcome !== 'not-run' && !seen.has(`${r.runId}\u0000${r.id}`) && seen.add(`${r.runId}\u0000${r.id}`))
+    .sort((a, b) => b.startedAt - a.startedAt);
   let since: number | null = null;
   for (const r of all) {
-    if (r.startedAt > latest.startedAt) continue;
-    if (r.outcome === 'not-run') continue;
     if (r.outcome !== 'failed' && r.outcome !== 'error') break;
     since = r.startedAt;
   }
@@ -165,7 +169,7 @@ export function buildReport(input: ReportInput): Report {
         ...(worst?.category && outcome === 'failed' ? { category: worst.category } : {}),
         ...(worst?.errorMessage && outcome !== 'passed' ? { errorMessage: worst.errorMessage } : {}),
         ...(outcome === 'not-run' || outcome === 'error' ? { reason: uniq(inCell.filter((r) => r.outcome === outcome).map((r) => r.reason ?? 'not run')).join(' · ') } : {}),
-        since: worst ? failingSince(history, worst) : null,
+        since: failingSince(history, inCell),
         versions: uniq(inCell.flatMap((r) => (r.browserVersion ? [r.browserVersion] : []))),
         hosts: uniq(ran.map((r) => runsById.get(r.runId)?.host ?? '?')),
         locations: uniq(inCell.map((r) => r.location)),

@@ -84,6 +84,7 @@ export function reportJsonSchema(): Record<string, unknown> {
   return {
     $id: 'https://github.com/portal-probe/portal-probe/report/report.schema.json',
     title: 'portal-probe compatibility report',
-    ...z.toJSONSchema(reportSchema, { target: 'draft-2020-12' }),
+    // As an input schema: objects allow properties a later version 1 adds.
+    ...z.toJSONSchema(reportSchema, { target: 'draft-2020-12', io: 'input' }),
   };
 }

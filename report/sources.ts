@@ -10,9 +10,10 @@ import type { Bundle } from './bundle.ts';
 import { cellKey, type InputResult, type InputRun } from './model.ts';
 
 export function fromStoredRun(r: StoredRun): InputRun {
+  const m = /^(\d+)\/(\d+) checks (\d+)$/.exec(r.shard ?? '');
   return {
     id: r.id, group: r.groupId, host: r.host, location: r.location, startedAt: r.startedAt, finishedAt: r.finishedAt,
-    labels: r.labels, shard: null, os: null, configHash: null,
+    labels: r.labels, shard: m ? { index: Number(m[1]), total: Number(m[2]), checks: Number(m[3]) } : null, os: r.os ?? null, configHash: r.configHash ?? null,
   };
 }
 

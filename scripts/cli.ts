@@ -127,6 +127,7 @@ async function run(argv: string[]): Promise<number> {
   const checksShard = values['checks-shard'] === undefined ? undefined : Number(values['checks-shard']);
   if (checksShard !== undefined && (!Number.isInteger(checksShard) || checksShard < 1)) throw new HarnessError('USAGE', '--checks-shard must be a whole number of at least 1.');
   if (checksShard !== undefined && !shard) throw new HarnessError('USAGE', '--checks-shard applies only with --shard.');
+  if (checksShard !== undefined && shard && checksShard > shard.total) throw new HarnessError('USAGE', `--checks-shard ${checksShard} is not one of the ${shard.total} shards.`);
   if (values['run-group'] !== undefined && !/^[\w.:-]{1,128}$/.test(values['run-group'])) throw new HarnessError('USAGE', '--run-group must be 1 to 128 letters, digits, ".", ":", "_" or "-".');
   const browsers = splitList(values.browsers);
   const bad = browsers?.filter((b) => !(browserNames as readonly string[]).includes(b)) ?? [];

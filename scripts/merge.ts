@@ -3,7 +3,7 @@
  * results.json and one report. Each machine's run is recorded in the store with the
  * shared run group (the merged view is derived from those, never a duplicate record).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
@@ -56,39 +56,42 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   const dir = path.resolve(cwd, values.output ?? path.join(loaded.config.outputDir, run.runId));
   const group = run.group ?? run.runId;
 
-  let history;
+  // Read, build and check everything first; then write the files; the store last.
   const storeTarget = values.store ?? loaded.config.store;
-  if (!values['no-store']) {
-    const store = await openStore(storeTarget, cwd);
-    try {
-      const known = new Set((await store.runs({ ids: bundles.map((b) => b.run.runId), limit: bundles.length })).map((r) => r.id));
-      for (const b of bundles) if (!known.has(b.run.runId)) await store.record(fromRun(b.run, new Map(), b.manifest.group ?? group));
-      history = await historyFor(store, fromBundles(bundles, group).results, historyN);
-    } finally {
-      await store.close();
-    }
-  } else {
-    const store = await openExistingStore(storeTarget, cwd);
-    if (store) {
-      try {
-        history = await historyFor(store, fromBundles(bundles, group).results, historyN);
-      } finally {
-        await store.close();
-      }
-    }
-  }
-
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify(run, null, 2)}\n`);
-  } catch (e) {
-    throw new HarnessError('OUTPUT_UNWRITABLE', `Cannot write the merged results into ${dir}.`, { cause: e });
-  }
   const set = fromBundles(bundles, group);
+  let history;
+  const existing = await openExistingStore(storeTarget, cwd);
+  if (existing) {
+    try {
+      history = await historyFor(existing, set.results, historyN);
+    } finally {
+      await existing.close();
+    }
+  }
   const written = writeReport(dir, {
     source: { kind: 'bundles', where: bundles.map((b) => b.dir), selection: `${bundles.length} bundle${bundles.length === 1 ? '' : 's'} merged${run.group ? `, run group ${run.group}` : ''}` },
     ...set, warnings, ...(history ? { history } : {}),
   });
+  try {
+    writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify(run, null, 2)}\n`);
+  } catch (e) {
+    throw new HarnessError('OUTPUT_UNWRITABLE', `Cannot write the merged results into ${dir}.`, { cause: e });
+  }
+  if (!values['no-store']) {
+    // Each machine's run, once, with the shared group (in one transaction each; a run already there is left as it is).
+    const store = await openStore(storeTarget, cwd);
+    try {
+      const known = new Set((await store.runs({ ids: bundles.map((b) => b.run.runId), limit: bundles.length })).map((r) => r.id));
+      for (const b of bundles) {
+        if (known.has(b.run.runId)) continue;
+        // Screenshots where they are on this machine (inside the bundle), for reports from the store.
+        const results = b.run.results.map((r) => ({ ...r, artifacts: { ...r.artifacts, screenshot: b.screenshot(r) } }));
+        await store.record(fromRun({ ...b.run, results }, new Map(), b.manifest.group ?? group));
+      }
+    } finally {
+      await store.close();
+    }
+  }
   for (const w of warnings) console.warn(`warning: ${w}`);
   if (values.json) console.log(JSON.stringify(run, null, 2));
   else {

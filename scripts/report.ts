@@ -26,7 +26,7 @@ Selection (from the history store; default: the newest run, with its whole run g
   --label key=value    runs carrying this label (repeatable), e.g. vendorVersion=2026.3
   --since DATE         runs started on or after DATE (YYYY-MM-DD or an ISO time)
   --until DATE         runs started before the end of DATE
-  --last N             at most the N newest matching runs (default 200)
+  --last N             at most the N newest matching runs (default 200; alone: the newest N runs)
 Or from results bundles:
   --bundle DIR         a run folder with bundle.json (repeatable); checked as merge checks them
 Options:
@@ -86,8 +86,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (i <= 0) throw new HarnessError('USAGE', `--label ${l} must look like key=value.`);
     labels[l.slice(0, i)] = l.slice(i + 1);
   }
-  const fromStoreFlags = values.run.length > 0 || values.group !== undefined || values.label.length > 0 || values.since !== undefined || values.until !== undefined;
-  if (values.bundle.length > 0 && fromStoreFlags) throw new HarnessError('USAGE', '--bundle cannot be combined with --run, --group, --label, --since or --until.');
+  const fromStoreFlags = values.run.length > 0 || values.group !== undefined || values.label.length > 0 || values.since !== undefined || values.until !== undefined || values.last !== undefined;
+  if (values.bundle.length > 0 && fromStoreFlags) throw new HarnessError('USAGE', '--bundle cannot be combined with --run, --group, --label, --since, --until or --last.');
   const since = values.since === undefined ? undefined : parseDate('since', values.since, false);
   const until = values.until === undefined ? undefined : parseDate('until', values.until, true);
   const maxApartMs = values['max-apart'] === undefined ? 12 * 3_600_000 : parseDuration('max-apart', values['max-apart']);
@@ -114,6 +114,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
         described = [
           values.run.length ? `run ${values.run.join(', ')}` : '', values.group ? `group ${values.group}` : '',
           ...Object.entries(labels).map(([k, v]) => `${k}=${v}`), values.since ? `since ${values.since}` : '', values.until ? `until ${values.until}` : '',
+          values.last !== undefined ? `the newest ${last}` : '',
         ].filter(Boolean).join(', ');
       } else {
         const [newest] = await store.runs({ limit: 1 });

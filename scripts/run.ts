@@ -16,7 +16,7 @@ import { resolveSecrets } from '../config/secrets.ts';
 import { demoConfig } from '../config/demo.config.ts';
 import type { BrowserName, ProbeConfig } from '../config/schema.ts';
 import { buildMatrix } from '../core/matrix.ts';
-import { PLAN_ENV, plannedJourneys, runsIn, writePlan, type RunPlan } from '../core/plan.ts';
+import { PLAN_ENV, plannedJourneys, runsIn, shardFor, writePlan, type RunPlan } from '../core/plan.ts';
 import { configIdentity } from '../config/identity.ts';
 import { writeBundle } from '../report/bundle.ts';
 import { EXIT, HarnessError } from '../core/errors.ts';
@@ -116,11 +116,11 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     const runnable = matrix.runnable.filter(inCells);
     const notRun = matrix.notRun.filter(inCells);
     const checksShard = o.checksShard ?? 1;
-    if (o.shard && checksShard > o.shard.total) throw new HarnessError('USAGE', `--checks-shard ${checksShard} is not one of the ${o.shard.total} shards.`);
     const plan: RunPlan = {
       runId, runDir, startedAt: startedAt.toISOString(), configSource: loaded.source, baseDir: loaded.baseDir,
       config: resolved, runnable, notRun, journeyFilter: o.journeys,
-      kinds: selectKinds(o.checks), primaryProject: runnable[0]?.name ?? null,
+      // With no browser to run, a cell that is not run "runs" the checks: they get its placeholder, and its reason.
+      kinds: selectKinds(o.checks), primaryProject: runnable[0]?.name ?? notRun[0]?.name ?? null,
       stateDir: process.env.PORTAL_PROBE_STATE_DIR ?? path.join(os.tmpdir(), 'portal-probe-state'),
       ...(o.shard ? { shard: { ...o.shard, checks: checksShard, cells: matrix.cells } } : {}),
     };
@@ -184,7 +184,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
       runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), configSource: loaded.source,
       labels: config.labels, results, summary, exitCode, host, location, regressions,
       ...(interruption.signal ? { interrupted: interruption.signal } : {}),
-      configHash: configIdentity(loaded.config),
+      configHash: configIdentity(loaded.config), os: `${process.platform} ${os.release()} (${process.arch})`,
       ...(o.runGroup ? { group: o.runGroup } : {}),
       ...(plan.shard ? { shard: { index: plan.shard.index, total: plan.shard.total, checks: plan.shard.checks } } : {}),
     };
@@ -206,10 +206,19 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
       run.exitCode = EXIT.harness;
     }
     // The results bundle: what `portal-probe merge` takes from each machine of a matrix run.
+    // A sharded run lists every (journey, cell) pair of the whole matrix and its shard, so merge can tell a shard that never reported.
+    const share = plan.shard ? {
+      shards: plan.shard.total,
+      pairs: planned.flatMap((j) => (j.everyCell ? plan.shard?.cells ?? [] : ['*']).map((cell) => ({
+        portal: j.portal.name, journey: j.journey.name, environment: j.portal.environment, kind: j.journey.kind, cell,
+        shard: shardFor(plan as RunPlan & { shard: NonNullable<RunPlan['shard']> }, j, cell),
+      }))),
+    } : null;
     try {
-      writeBundle(runDir, run, { runnable, notRun });
+      writeBundle(runDir, run, { runnable, notRun, share });
     } catch (e) {
       console.error(`portal-probe: cannot write the results bundle's ${path.join(runDir, 'bundle.json')}: ${e instanceof Error ? e.message : String(e)}`);
+      run.exitCode = interruption.exitCode ?? EXIT.harness;
     }
     if (storeError !== undefined) console.error(`portal-probe: ${storeError}`);
     runtimeLogger.info({ run: runId, summary, exitCode: run.exitCode, regressions, ...(run.interrupted ? { interrupted: run.interrupted } : {}) }, run.interrupted ? 'run interrupted' : 'run finished');
@@ -251,7 +260,12 @@ function applyOverrides(c: ProbeConfig, o: RunOptions): ProbeConfig {
   if (o.workers) out.workers = o.workers;
   const kinds = selectKinds(o.checks);
   const selected = (j: { name: string; kind: string }): boolean => (o.journeys.length === 0 || o.journeys.includes(j.name)) && (kinds as readonly string[]).includes(j.kind);
-  if (o.accounts) out.portals = out.portals.map((p) => restrictAccounts(p, o.accounts ?? [], selected));
+  if (o.accounts) {
+    const known = new Set(c.portals.flatMap((p) => p.accounts.map((a) => a.id)));
+    const unknownAccounts = o.accounts.filter((a) => !known.has(a));
+    if (unknownAccounts.length) throw new HarnessError('USAGE', `--accounts names unknown account(s): ${unknownAccounts.join(', ')}.`);
+    out.portals = out.portals.map((p) => restrictAccounts(p, o.accounts ?? [], selected));
+  }
   if (o.outputDir) out.outputDir = o.outputDir;
   const names = new Set(c.portals.flatMap((p) => p.journeys.map((j) => j.name)));
   const unknown = o.journeys.filter((j) => !names.has(j));

@@ -128,6 +128,8 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     async up(db) {
       await db.schema.alterTable('steps').addColumn('budget_ms', 'double precision').execute();
+      // And where a run of a matrix spread over machines ran: OS, shard, config identity.
+      for (const column of ['os', 'shard', 'config_hash'] as const) await db.schema.alterTable('runs').addColumn(column, 'text').execute();
       await db.schema.alterTable('results').addColumn('requirements', 'text').execute();
       await db.schema.alterTable('results').addColumn('screenshot', 'text').execute();
     },

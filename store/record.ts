@@ -35,6 +35,7 @@ export function fromRun(run: RunResult & { host: string; location: string }, ste
     run: {
       id: run.runId, groupId, startedAt: Date.parse(run.startedAt), finishedAt: Date.parse(run.finishedAt), configSource: run.configSource,
       host: run.host, location: run.location, exitCode: run.exitCode, interrupted: run.interrupted ?? null, summary: run.summary, labels: run.labels,
+      os: run.os ?? null, shard: run.shard ? `${run.shard.index}/${run.shard.total} checks ${run.shard.checks}` : null, configHash: run.configHash ?? null,
     },
     results,
   };

@@ -22,6 +22,10 @@ export interface RunsTable {
   summary: string;
   /** JSON of the run's labels; run_labels holds them again for querying. */
   labels: string;
+  /** v4: the machine's OS, its share of a sharded matrix ("2/3"), the config's identity. */
+  os: string | null;
+  shard: string | null;
+  config_hash: string | null;
 }
 
 export interface RunLabelsTable { run_id: string; name: string; value: string }

@@ -60,6 +60,10 @@ export interface StoredRun {
   interrupted: string | null;
   summary: RunSummary;
   labels: Record<string, string>;
+  /** v4: the machine's OS, its share of a sharded matrix ("2/3" — checks on 1: "2/3 checks 1"), the config's identity. */
+  os?: string | null;
+  shard?: string | null;
+  configHash?: string | null;
 }
 
 export interface RunRecord { run: StoredRun; results: StoredResult[] }
@@ -166,6 +170,7 @@ export class SqlHistoryStore implements HistoryStore {
         id: run.id, group_id: run.groupId, started_at: run.startedAt, finished_at: run.finishedAt, config_source: run.configSource,
         host: run.host, location: run.location, exit_code: run.exitCode, interrupted: run.interrupted,
         summary: JSON.stringify(run.summary), labels: JSON.stringify(run.labels),
+        os: run.os ?? null, shard: run.shard ?? null, config_hash: run.configHash ?? null,
       }).execute();
       const labels = Object.entries(run.labels).map(([name, value]) => ({ run_id: run.id, name, value }));
       for (const c of chunks(labels)) await db.insertInto('run_labels').values(c).execute();
@@ -207,6 +212,7 @@ export class SqlHistoryStore implements HistoryStore {
         id: x.id, groupId: x.group_id, startedAt: Number(x.started_at), finishedAt: Number(x.finished_at), configSource: x.config_source,
         host: x.host, location: x.location, exitCode: Number(x.exit_code), interrupted: x.interrupted,
         summary: JSON.parse(x.summary) as RunSummary, labels: JSON.parse(x.labels) as Record<string, string>,
+        os: x.os ?? null, shard: x.shard ?? null, configHash: x.config_hash ?? null,
       }));
     });
   }

@@ -14,7 +14,7 @@ import type { RunResult } from '../../core/result.ts';
 import { writeBundle } from '../../report/bundle.ts';
 import { mergeBundles } from '../../report/merge.ts';
 import { buildReport } from '../../report/model.ts';
-import { fromBundles } from '../../report/sources.ts';
+import { fromBundles, fromJourneyResult } from '../../report/sources.ts';
 import { readBundles } from '../../report/merge.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { runSet } from '../helpers/report-data.ts';
@@ -67,11 +67,28 @@ test('a ran result replaces the placeholders of its cell; a cell run on two mach
   assert.ok(report.summary.lines.some((l) => /^2 cells ran on more than one machine in one run; every result is kept\./.test(l)), report.summary.lines.join('\n'));
 });
 
+test('"since" is when the failures that continue to the newest result began: none once the cell passes again', () => {
+  const runs = runSet({ runs: 4, cells: ['chromium/desktop', 'firefox/desktop'], journeys: 1, failing: { cell: 'firefox/desktop', journey: 0, fromRun: 1 } });
+  const input = (rs: RunResult[]): Parameters<typeof buildReport>[0] => ({
+    source: { kind: 'bundles', where: [], selection: 'test' },
+    runs: rs.map((r) => ({ id: r.runId, group: null, host: r.host, location: r.location, startedAt: Date.parse(r.startedAt), finishedAt: Date.parse(r.finishedAt), labels: {}, shard: null, os: null, configHash: null })),
+    results: rs.flatMap((r) => r.results.map((x) => fromJourneyResult(x, r, null))),
+  });
+  const cellOf = (rs: RunResult[]) => buildReport(input(rs)).rows.find((r) => r.journey === 'login 1')?.cells.find((c) => c.column === 'firefox/desktop');
+  assert.equal(cellOf(runs)?.since?.slice(0, 10), '2026-11-02');
+  // The newest run passes again: the cell still shows its failures (the worst), but no "since".
+  const last = runs[3] as RunResult;
+  const recovered = [...runs.slice(0, 3), { ...last, results: last.results.map((r) => (r.browser.name === 'firefox' && r.journey === 'login 1' ? { ...r, outcome: 'passed' as const } : r)) }];
+  assert.equal(cellOf(recovered)?.outcome, 'failed');
+  assert.equal(cellOf(recovered)?.since, null);
+});
+
 test('two machines that used one account within one TOTP time step are warned about; separate accounts are not', () => {
   const { a, b } = machines();
   // A and B signed in with the same account ids (acct-0) at the same time.
   const warned = mergeBundles([bundle('w1', a, 'linux-1'), bundle('w2', b, 'linux-2')], { maxApartMs: 3_600_000 }).warnings;
-  assert.ok(warned.some((w) => /used account acct-0 of demo within the same TOTP time step/.test(w)), warned.join('\n'));
+  assert.ok(warned.some((w) => /used account acct-0 of demo within neighbouring TOTP time steps/.test(w)), warned.join('\n'));
+  assert.equal(warned.length, 1, 'one warning per account and pair of bundles');
   const own = { ...b, runId: 'run-b2', results: b.results.map((r) => ({ ...r, runId: 'run-b2', account: r.account ? `${r.account}-b` : null })) };
   assert.deepEqual(mergeBundles([bundle('w3', a, 'linux-1'), bundle('w4', own, 'linux-2')], { maxApartMs: 3_600_000 }).warnings, []);
 });
@@ -85,6 +102,9 @@ test('a config\'s identity: the same config in another key order is the same; an
   assert.notEqual(configIdentity(changed), configIdentity(base));
   const budget = configSchema.parse({ ...demoConfig, budgets: { default: 4000 } });
   assert.notEqual(configIdentity(budget), configIdentity(base));
+  // Each machine's own settings are not part of it.
+  const local = configSchema.parse({ ...demoConfig, workers: 7, location: 'clinic-3', outputDir: 'elsewhere', store: 'other.db' });
+  assert.equal(configIdentity(local), configIdentity(base));
 });
 
 test('run\'s matrix options are checked before anything runs: --shard, --checks-shard, --accounts', async () => {
@@ -94,6 +114,7 @@ test('run\'s matrix options are checked before anything runs: --shard, --checks-
     [['run', '--shard', 'two'], /--shard two must look like i\/n/],
     [['run', '--checks-shard', '2'], /--checks-shard applies only with --shard/],
     [['run', '--shard', '1/2', '--checks-shard', '3'], /--checks-shard 3 is not one of the 2 shards/],
+    [['run', '--accounts', 'dr.rivera,dr.nobody'], /--accounts names unknown account\(s\): dr\.nobody\./],
     [['run', '--accounts', 'dr.rivera', '--journeys', 'billing login'], /--accounts leaves journey "billing login" of portal "demo-provider" no account to use \(it needs account billing\.chen\)/],
   ];
   for (const [args, pattern] of cases) {

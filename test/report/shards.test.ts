@@ -146,6 +146,17 @@ test('the workflow\'s shares and merge, and a 3-way split with the checks on sha
     writeFileSync(path.join(stale, 'bundle.json'), JSON.stringify({ ...manifest, startedAt: new Date(Date.parse(manifest.startedAt) - 3 * 86_400_000).toISOString() }));
     await refuse([other, stale], /started \d+\.\d h apart, more than --max-apart allows/, 'm4');
     await refuse([good, good], /are the same run/, 'm5');
+    // A shard that never reported: its cells are "not run" with the reason, and the merge is no pass (exit 2).
+    const three = readdirSync(path.join(cwd, 'three')).map((d) => path.join(cwd, 'three', d));
+    const withoutSecond = three.filter((b) => (JSON.parse(readFileSync(path.join(b, 'bundle.json'), 'utf8')) as { shard: { index: number } }).shard.index !== 2);
+    assert.equal(withoutSecond.length, 2);
+    const partial = await runCli(['merge', ...withoutSecond, '--output', 'partial', '--no-store'], { cwd });
+    assert.equal(partial.code, 2, partial.stdout + partial.stderr);
+    assert.match(partial.stderr, /no bundle of shard 2\/3 was merged: its cells are "not run"/);
+    const run = JSON.parse(readFileSync(path.join(cwd, 'partial', 'results.json'), 'utf8')) as RunResult;
+    assert.deepEqual(withoutOutcome(cells(run.results)), withoutOutcome(expected), 'every cell is there, ran or not');
+    const gap = run.results.filter((r) => r.reason === 'not run: no bundle of shard 2/3 was merged');
+    assert.ok(gap.length > 0 && gap.some((r) => r.journey === 'cookie-policy'), 'the missing shard\'s cells, its checks too');
     const noManifest = path.join(cwd, 'no-manifest');
     cpSync(good, noManifest, { recursive: true });
     writeFileSync(path.join(noManifest, 'bundle.json'), '{"format": "portal-probe-bundle", "vers');
