@@ -7,7 +7,7 @@
  * *raw* input, so an unknown account is reported alongside a typo elsewhere in the file.
  */
 import { stepNames as defaultStepNames } from './step-names.ts';
-import { devices } from '@playwright/test';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { HarnessError } from '../core/errors.ts';
 import { configSchema, type ProbeConfig } from './schema.ts';
@@ -239,6 +239,8 @@ function crossCheck(raw: unknown): ConfigProblem[] {
   viewports.forEach((v, i) => {
     const viewport = rec(v);
     if (!viewport) return;
+    // Playwright's device list, loaded only for a config that names a device (it costs a third of a second to load).
+    const devices = typeof viewport.device === 'string' ? (createRequire(import.meta.url)('@playwright/test') as typeof import('@playwright/test')).devices : {};
     if (typeof viewport.device === 'string' && !Object.hasOwn(devices, viewport.device)) {
       const hint = didYouMean(closest(viewport.device, Object.keys(devices))) || ' such as "Pixel 7" or "iPhone 15"';
       out.push({ path: `viewports[${i}].device`, message: `"${viewport.device}" is not a Playwright device name${hint}.` });

@@ -6,17 +6,9 @@
 import { parseArgs } from 'node:util';
 import { browserNames, type BrowserName } from '../config/schema.ts';
 import { EXIT, HarnessError, isHarnessError } from '../core/errors.ts';
-import { describeBrowsers, findBrowsers } from '../core/browsers.ts';
-import { initCommand } from './init.ts';
-import { setupCommand } from './setup.ts';
-import { runCommand } from './run.ts';
-import { validateCommand } from './validate.ts';
-import { GATE_USAGE, gateCommand } from './gate.ts';
-import { HISTORY_USAGE, historyCommand } from './history.ts';
-import { MONITOR_USAGE, monitorCommand } from './monitor.ts';
-import { REPORT_USAGE, reportCommand } from './report.ts';
-import { MERGE_USAGE, mergeCommand } from './merge.ts';
 import { parseShard } from '../core/plan.ts';
+// Each command's modules are loaded when it runs (Playwright alone takes a third of a second
+// to load): `report`, `merge`, `history` or `--help` do not pay for what they do not use.
 
 const RUN_USAGE = `Usage: portal-probe run [options]
 
@@ -47,14 +39,16 @@ Runs the journeys in every configured browser × viewport.
 Each run folder is a results bundle (results.json, bundle.json, artifacts): merge the
 bundles of a matrix run's machines with "portal-probe merge".`;
 
-/** Each command's usage, printed by `portal-probe <command> --help` (exit 0). */
+/** Each command's usage, printed by `portal-probe <command> --help` (exit 0); some from their own modules. */
+const LOADED_USAGE: Record<string, () => Promise<string>> = {
+  monitor: async () => (await import('./monitor.ts')).MONITOR_USAGE,
+  gate: async () => (await import('./gate.ts')).GATE_USAGE,
+  history: async () => (await import('./history.ts')).HISTORY_USAGE,
+  report: async () => (await import('./report.ts')).REPORT_USAGE,
+  merge: async () => (await import('./merge.ts')).MERGE_USAGE,
+};
 const USAGE: Record<string, string> = {
   run: RUN_USAGE,
-  monitor: MONITOR_USAGE,
-  gate: GATE_USAGE,
-  history: HISTORY_USAGE,
-  report: REPORT_USAGE,
-  merge: MERGE_USAGE,
   validate: `Usage: portal-probe validate [--config PATH]
 
 Checks a config file and resolves its secret references; runs nothing.
@@ -134,6 +128,7 @@ async function run(argv: string[]): Promise<number> {
   if (bad.length) throw new HarnessError('USAGE', `--browsers: unknown browser(s) ${bad.join(', ')}; use ${browserNames.join(', ')}.`);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new HarnessError('USAGE', '--workers must be a whole number of at least 1.');
+  const { runCommand } = await import('./run.ts');
   return runCommand({
     cwd: process.cwd(), faults: values.fault, journeys: splitList(values.journeys) ?? [], checks: splitList(values.checks) ?? [], labels: parseLabels(values.label), json: values.json,
     ...(values.config ? { configPath: values.config } : {}),
@@ -161,6 +156,7 @@ async function monitor(argv: string[]): Promise<number> {
   });
   const port = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new HarnessError('USAGE', '--metrics-port must be a port number from 0 to 65535.');
+  const { monitorCommand } = await import('./monitor.ts');
   return monitorCommand({
     cwd: process.cwd(), once: values.once,
     ...(values.config ? { configPath: values.config } : {}),
@@ -173,7 +169,8 @@ async function monitor(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const usage = command === undefined ? undefined : USAGE[command];
+  const usageOf = async (c: string | undefined): Promise<string | undefined> => (c === undefined ? undefined : USAGE[c] ?? await LOADED_USAGE[c]?.());
+  const usage = await usageOf(command);
   if (usage && (rest.includes('--help') || rest.includes('-h'))) {
     console.log(usage);
     return EXIT.ok;
@@ -182,22 +179,24 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': return await run(rest);
       case 'monitor': return await monitor(rest);
-      case 'validate': return await validateCommand(rest);
-      case 'gate': return await gateCommand(rest);
-      case 'history': return await historyCommand(rest);
-      case 'report': return await reportCommand(rest);
-      case 'merge': return await mergeCommand(rest);
-      case 'init': return await initCommand(rest);
-      case 'setup': return await setupCommand(rest);
-      case 'browsers':
+      case 'validate': return await (await import('./validate.ts')).validateCommand(rest);
+      case 'gate': return await (await import('./gate.ts')).gateCommand(rest);
+      case 'history': return await (await import('./history.ts')).historyCommand(rest);
+      case 'report': return await (await import('./report.ts')).reportCommand(rest);
+      case 'merge': return await (await import('./merge.ts')).mergeCommand(rest);
+      case 'init': return await (await import('./init.ts')).initCommand(rest);
+      case 'setup': return await (await import('./setup.ts')).setupCommand(rest);
+      case 'browsers': {
+        const { describeBrowsers, findBrowsers } = await import('../core/browsers.ts');
         for (const line of describeBrowsers(findBrowsers(browserNames))) console.log(line);
         return EXIT.ok;
+      }
       case 'demo-portal': {
         const { main: demoMain } = await import('../demo-portal/cli.ts');
         return await demoMain(rest);
       }
       case 'help': {
-        const topic = rest[0] === undefined ? undefined : USAGE[rest[0]];
+        const topic = await usageOf(rest[0]);
         console.log(topic ?? HELP);
         return EXIT.ok;
       }
