@@ -45,7 +45,7 @@ export const bundleManifestSchema = z.strictObject({
     matrix: z.string(),
     shards: z.number().int(),
     pairs: z.array(z.strictObject({ portal: z.string(), journey: z.string(), environment: z.string(), kind: z.string(), cell: z.string(), shard: z.number().int() })),
-  }).nullable(),
+  }).nullable().optional(),
   files: z.array(fileEntry).min(1),
 });
 export type SharePair = NonNullable<BundleManifest['share']>['pairs'][number];

@@ -102,7 +102,7 @@ export function renderHtml(r: Report, o: HtmlOptions = {}): string {
   out.push('</tbody></table>');
 
   // Step timings.
-  out.push(`<h2 id="timings">Step timings</h2><p class="legend">Per cell and step over the run set: the bar is the median, the box the middle half, the whisker the range; the dashed red line is the step's budget (written at the right edge when far beyond every sample); ▲ marks a median with samples over budget. Medians in text at the right.</p>`);
+  out.push(`<h2 id="timings">Step timings</h2><p class="legend">Per cell and step over the run set: the bar is the median, the box the middle half, the whisker the range; the dashed red line is the step's budget (written beside the median when far beyond every sample); ▲ marks a median with samples over budget. Medians in text at the right.</p>`);
   for (const row of r.rows.filter((x) => x.cells.some((c) => c.steps.some((s) => s.samples > 0)))) {
     const scale = stepScale(row.cells.map((c) => c.steps));
     out.push(`<h3>${esc(row.id)}</h3><div class="figs">`);

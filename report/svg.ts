@@ -31,7 +31,7 @@ export function stepChart(steps: Steps, scaleMax: number, label: string): string
   const rowH = 20;
   const left = 120;
   const plotW = 230;
-  const width = left + plotW + 80;
+  const width = left + plotW + 170;
   const height = steps.length * rowH + 22;
   const x = (v: number): number => left + (v / scaleMax) * plotW;
   const parts: string[] = [];
@@ -49,7 +49,7 @@ export function stepChart(steps: Steps, scaleMax: number, label: string): string
       parts.push(`<text x="${left + plotW + 6}" y="${mid + 4}" class="val">${esc(ms(s.median))}${s.overBudget ? ' ▲' : ''}</text>`);
     }
     if (s.budgetMs !== null && s.budgetMs <= scaleMax) parts.push(`<line x1="${n(x(s.budgetMs))}" x2="${n(x(s.budgetMs))}" y1="${y + 1}" y2="${y + rowH - 1}" class="budget"/>`);
-    else if (s.budgetMs !== null) parts.push(`<text x="${left + plotW - 2}" y="${mid + 4}" text-anchor="end" class="offscale">budget ${esc(ms(s.budgetMs))} ▸</text>`);
+    else if (s.budgetMs !== null) parts.push(`<text x="${left + plotW + 70}" y="${mid + 4}" class="offscale">budget ${esc(ms(s.budgetMs))} ▸</text>`);
     parts.push('</g>');
   });
   const axisY = steps.length * rowH + 8;
