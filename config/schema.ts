@@ -402,6 +402,8 @@ export const monitorSchema = z.strictObject({
   }).prefault({}),
   /** On SIGTERM/SIGINT, how long the runs under way may take to end before they are killed. */
   stopGrace: durationSchema.default(30_000),
+  /** Each tick's results folder (reports, artifacts) is deleted after this many days; the run stays in the store. */
+  keepResultsDays: z.number().int().min(1).max(3650).default(14),
 });
 export type MonitorConfig = z.infer<typeof monitorSchema>;
 

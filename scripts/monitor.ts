@@ -28,6 +28,7 @@ import { startHealthServer, type HealthServer } from '../monitor/health-server.t
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
 import { Interruption } from './interrupt.ts';
 import { runOnce } from './run.ts';
+import { pruneResults } from '../monitor/retention.ts';
 
 export const MONITOR_USAGE = `Usage: portal-probe monitor [options]
 
@@ -67,6 +68,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
   let server: HealthServer | undefined;
   let sender: OutboxSender | undefined;
   let outboxTimer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
   const storeTarget = o.store ?? config.store;
   const store = await openStore(storeTarget, o.cwd);
   try {
@@ -115,6 +117,17 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
       log.info({ url: server.url }, `metrics and health on ${server.url}`);
     }
     sender?.start();
+    // Ticks' results folders, past monitor.keepResultsDays: at start, then hourly.
+    const outputDir = path.resolve(o.cwd, config.outputDir);
+    const pruneFolders = async (): Promise<void> => {
+      const removed = await pruneResults(outputDir, Date.now() - m.keepResultsDays * 86_400_000, (dir, e) => log.warn({ dir, err: e instanceof Error ? e.message : String(e) }, 'an old results folder could not be deleted'));
+      if (removed.length) log.info({ removed: removed.length, outputDir }, `deleted ${removed.length} results folder(s) older than ${m.keepResultsDays} days`);
+    };
+    await pruneFolders();
+    if (!o.once) {
+      pruneTimer = setInterval(() => void pruneFolders().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'old results folders not pruned')), 3_600_000);
+      pruneTimer.unref();
+    }
     console.log(`portal-probe monitor: ${monitor.jobIds.length} journey(s) (${monitor.jobIds.join(', ')}); location ${location}; store ${path.resolve(o.cwd, storeTarget)}${server ? `; metrics ${server.url}/metrics` : ''}${routes.length ? `; Slack: ${routes.map((r) => r.name).join(', ')}` : '; no Slack webhook configured'}`);
 
     const stopped = new Promise<void>((resolve) => {
@@ -143,6 +156,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
     return interruption.exitCode ?? (open.some((i) => i.severity === 'critical') ? EXIT.checksFailed : EXIT.ok);
   } finally {
     clearInterval(outboxTimer);
+    clearInterval(pruneTimer);
     await sender?.stop();
     await server?.close();
     await store.close().catch(() => undefined);
