@@ -6,7 +6,7 @@
  */
 import type { StepJudgement, VerdictFinding, VerdictValue } from '../core/result.ts';
 import type { StoredResult } from '../store/index.ts';
-import { checkFindings, outcomeFindings, stepVerdict, type RegressionSettings } from './verdict.ts';
+import { checkFindings, judgeSteps, outcomeFindings, type RegressionSettings } from './verdict.ts';
 import { completed, judged, likeOf } from './judge.ts';
 
 export interface GateCell {
@@ -74,12 +74,12 @@ export function compareSets(before: readonly StoredResult[], after: readonly Sto
     if (any.kind === 'journey') {
       const bs = samples(b);
       const as = samples(a);
-      for (const name of new Set([...as.keys(), ...bs.keys()])) {
-        const x = bs.get(name) ?? [];
+      // The cell's steps are one family for the significance level (see judgeSteps).
+      const family = [...new Set([...as.keys(), ...bs.keys()])].flatMap((name) => {
         const y = as.get(name) ?? [];
-        if (y.length === 0) continue;
-        steps.push(stepVerdict(name, x, y, s));
-      }
+        return y.length === 0 ? [] : [{ step: name, baseline: bs.get(name) ?? [], candidate: y }];
+      });
+      steps.push(...judgeSteps(family, s));
     }
     const findings: VerdictFinding[] = [];
     // Outcomes: the newest baseline result against the candidate's worst (its newest failure, else its newest).

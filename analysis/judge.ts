@@ -11,7 +11,7 @@ import type { HistoryStore, StoredResult } from '../store/index.ts';
 import { keyOf } from '../store/record.ts';
 import type { JourneyResult, ResultBaseline, ResultVerdict, StepJudgement, VerdictFinding } from '../core/result.ts';
 import { summarize } from './stats.ts';
-import { baselineSamples, checkFindings, outcomeFindings, stepVerdict, type RegressionSettings, type ResultLike, type StepSample } from './verdict.ts';
+import { baselineSamples, checkFindings, judgeSteps, outcomeFindings, type RegressionSettings, type ResultLike, type StepSample, type StepSamples } from './verdict.ts';
 
 export interface Judged {
   results: JourneyResult[];
@@ -62,6 +62,7 @@ export function judgeResult(r: JourneyResult, history: readonly StoredResult[], 
   const timed = !r.check && completed(r.outcome);
   const done = history.filter((h) => completed(h.outcome));
   if (timed) {
+    const family: StepSamples[] = [];
     for (const step of r.steps) {
       if (step.status !== 'passed' || step.durationMs === null) continue;
       // Earlier samples of this step, newest first: the k − 1 before this run join it as the candidate, the rest make the baseline.
@@ -71,10 +72,13 @@ export function judgeResult(r: JourneyResult, history: readonly StoredResult[], 
       });
       const candidate = [step.durationMs, ...earlier.slice(0, s.recent - 1).map((x) => x.durationMs)];
       const base = baselineSamples(earlier.slice(s.recent - 1), s);
-      const v = stepVerdict(step.name, base, candidate, s);
-      steps.push(v);
-      stepVerdicts.set(step.name, v.verdict);
+      family.push({ step: step.name, baseline: base, candidate });
       if (base.length > 0) baselineSteps[step.name] = summarize(base);
+    }
+    // The result's steps are judged together: one family for the significance level.
+    for (const v of judgeSteps(family, s)) {
+      steps.push(v);
+      stepVerdicts.set(v.step, v.verdict);
     }
   }
   const reference = referenceResult(history, s);

@@ -7,12 +7,23 @@
  * its last k samples against the baseline, p < alpha) and practically slower (median up by
  * at least max(minRelative × baseline median, minAbsoluteMs)). Practically slower without
  * statistical support, or too few samples, is "inconclusive" — never "ok", never "regressed".
+ *
+ * The steps of one result are one family: a journey of m steps is m tests, and at p < alpha
+ * each, a clean run would be called regressed somewhere up to m × alpha of the time. With
+ * `correction: 'holm'` (opt-in; it costs power: see the README) the family's p values go through Holm's step-down
+ * procedure, so the chance that a clean result has any step called regressed stays under
+ * alpha: the smallest p must be under alpha / m, the next under alpha / (m − 1), and so on,
+ * and the first that is not ends the rejections.
  */
 import type { Measurement, Outcome, StepJudgement, StepStatus, VerdictFinding } from '../core/result.ts';
 import { mannWhitneyGreater, summarize } from './stats.ts';
 
-export interface RegressionSettings { window: number; recent: number; alpha: number; minRelative: number; minAbsoluteMs: number }
-export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150 };
+export interface RegressionSettings {
+  window: number; recent: number; alpha: number; minRelative: number; minAbsoluteMs: number;
+  /** How the significance level is shared among one result's steps (default 'none': each step at alpha). */
+  correction?: 'holm' | 'none';
+}
+export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150, correction: 'none' };
 
 
 export function formatMs(ms: number): string {
@@ -22,7 +33,14 @@ export function formatMs(ms: number): string {
 /** p to two significant digits: 0.032, not 0.03. */
 const formatP = (p: number): string => p.toPrecision(2);
 
-export function stepVerdict(step: string, baseline: readonly number[], candidate: readonly number[], s: RegressionSettings): StepJudgement {
+/** The samples of one step: what `judgeSteps` compares. */
+export interface StepSamples { step: string; baseline: readonly number[]; candidate: readonly number[] }
+
+/**
+ * One step on its own, at the level `level` (alpha unless a correction says otherwise;
+ * `family` is how many steps shared alpha, for the reason's wording).
+ */
+export function stepVerdict(step: string, baseline: readonly number[], candidate: readonly number[], s: RegressionSettings, level = s.alpha, family = 1): StepJudgement {
   const b = summarize(baseline);
   const c = summarize(candidate);
   if (baseline.length < s.recent || candidate.length < s.recent) {
@@ -33,9 +51,34 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
   const { p } = mannWhitneyGreater(candidate, baseline);
   const base = { step, baseline: b, candidate: c, deltaMs: delta, thresholdMs: threshold, p };
   const change = `${formatMs(b.median)} → ${formatMs(c.median)}`;
-  if (delta >= threshold && p < s.alpha) return { ...base, verdict: 'regressed', reason: `slower by ${formatMs(delta)} (${change}, p = ${formatP(p)})` };
-  if (delta >= threshold) return { ...base, verdict: 'inconclusive', reason: `slower by ${formatMs(delta)} (${change}) but the spread is too wide to decide (p = ${formatP(p)})` };
+  const shared = family > 1 ? `, under ${formatP(level)}: alpha ${s.alpha} shared by ${family} steps (Holm)` : '';
+  if (delta >= threshold && p < level) return { ...base, verdict: 'regressed', reason: `slower by ${formatMs(delta)} (${change}, p = ${formatP(p)}${shared})` };
+  if (delta >= threshold) {
+    const why = p < s.alpha && family > 1 ? `not significant once alpha ${s.alpha} is shared by the result's ${family} steps (Holm)` : 'the spread is too wide to decide';
+    return { ...base, verdict: 'inconclusive', reason: `slower by ${formatMs(delta)} (${change}) but ${why} (p = ${formatP(p)})` };
+  }
   return { ...base, verdict: 'ok', reason: `within normal: ${delta >= 0 ? '+' : '−'}${formatMs(Math.abs(delta))}, under the ${formatMs(threshold)} threshold` };
+}
+
+/**
+ * Every step of one result (or one gate cell), judged as a family: with Holm's correction,
+ * the steps with enough samples are ordered by p; the i-th smallest (from 0) is tested at
+ * alpha / (m − i) until one is not under its level, and that one and every step after it
+ * at level 0 (no longer significant). With `correction: 'none'` each step is tested at alpha.
+ * Returned in the order given.
+ */
+export function judgeSteps(steps: readonly StepSamples[], s: RegressionSettings): StepJudgement[] {
+  if (s.correction === 'none') return steps.map((x) => stepVerdict(x.step, x.baseline, x.candidate, s));
+  const testable = steps.flatMap((x, i) => (x.baseline.length >= s.recent && x.candidate.length >= s.recent ? [{ i, p: mannWhitneyGreater(x.candidate, x.baseline).p }] : []));
+  const m = testable.length;
+  const level = new Map<number, number>();
+  let stopped = false;
+  [...testable].sort((a, b) => a.p - b.p || a.i - b.i).forEach((t, rank) => {
+    const l = s.alpha / (m - rank);
+    if (stopped || t.p >= l) stopped = true;
+    level.set(t.i, stopped ? Math.min(l, t.p) : l);
+  });
+  return steps.map((x, i) => stepVerdict(x.step, x.baseline, x.candidate, s, level.get(i) ?? s.alpha, Math.max(m, 1)));
 }
 
 export interface StepSample { durationMs: number; regressed: boolean; accepted: boolean }

@@ -134,7 +134,30 @@ export function configWarnings(config: ProbeConfig): string[] {
       warnings.push(`${formatPath(['budgets', step])} matches no named step of a login journey; it only applies if a script journey has a step named "${step}".`);
     }
   }
+  warnings.push(...historyWarnings(config));
   return warnings;
+}
+
+/**
+ * With Holm's correction a login journey of m steps needs its smallest p under alpha / m; the
+ * exact rank test of k candidates against N baseline samples can go no lower than
+ * 1 / C(N + k, k). A window too small for that can never call a step of that journey
+ * regressed (a slowdown is always "inconclusive"): say so.
+ */
+function historyWarnings(config: ProbeConfig): string[] {
+  const h = config.history;
+  if (h.correction !== 'holm') return [];
+  let ways = 1;
+  for (let i = 1; i <= h.recent; i++) ways = (ways * (h.window + i)) / i;
+  const smallest = 1 / ways;
+  const out: string[] = [];
+  for (const p of config.portals) {
+    for (const j of p.journeys) {
+      if (j.kind !== 'login' || j.steps.length < 2 || smallest < h.alpha / j.steps.length) continue;
+      out.push(`history: with window ${h.window} and recent ${h.recent} the smallest p a step can reach is ${smallest.toPrecision(2)}, not under alpha ${h.alpha} shared by the ${j.steps.length} steps of journey "${j.name}" of portal "${p.name}" (Holm): none of its steps can be called regressed, only inconclusive; raise history.window or set history.correction to "none".`);
+    }
+  }
+  return out;
 }
 
 export async function loadConfig(o: LoadConfigOptions): Promise<LoadedConfig> {

@@ -444,6 +444,8 @@ export const configSchema = z.strictObject({
     recent: z.number().int().min(5).max(100).default(5),
     /** Significance of the one-sided Mann–Whitney U test. */
     alpha: z.number().gt(0).max(0.2).default(0.01),
+    /** How alpha is shared among one result's steps: 'holm' (Holm–Bonferroni over the result's steps) or 'none' (each step at alpha). */
+    correction: z.enum(['holm', 'none']).default('none'),
     /** A regression is at least this much slower, relative to the baseline median … */
     minRelative: z.number().min(0).max(10).default(0.1),
     /** … and at least this many ms. */

@@ -6,7 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mad, mannWhitneyGreater, median, quantile, summarize } from '../../analysis/stats.ts';
-import { baselineSamples, checkFindings, DEFAULT_REGRESSION, outcomeFindings, stepVerdict, type ResultLike, type StepSample } from '../../analysis/verdict.ts';
+import { baselineSamples, checkFindings, DEFAULT_REGRESSION, judgeSteps, outcomeFindings, stepVerdict, type ResultLike, type StepSample, type StepSamples } from '../../analysis/verdict.ts';
+import { configWarnings } from '../../config/load.ts';
+import { configSchema } from '../../config/schema.ts';
+import { demoConfig } from '../../config/demo.config.ts';
 import { judgeResult } from '../../analysis/judge.ts';
 import { fromRun } from '../../store/index.ts';
 import { syntheticRun } from '../helpers/history.ts';
@@ -91,6 +94,63 @@ test('clean comparisons: at most 1 % called regressed over 1000; a 400 ms slowdo
   assert.ok(found >= 190, `+400 ms detected in ${found} of 200`);
   // +40 ms is under the practical threshold: only when noise alone pushes five samples' median 150 ms up as well.
   assert.ok(small <= 10, `+40 ms called regressed in ${small} of 200`);
+});
+
+test('one result\'s steps share alpha (Holm): a clear slowdown is still found; p under alpha but not under alpha / m is inconclusive; the step-down', () => {
+  const base = Array.from({ length: 20 }, (_, i) => 1000 + 10 * i);
+  // Four candidates above every baseline sample, one above six of them: U = 86 of 100.
+  const borderline = [1400, 1401, 1402, 1403, 1065];
+  const p = mannWhitneyGreater(borderline, base).p;
+  assert.ok(p > S.alpha / 4 && p < S.alpha, `the scenario needs alpha / 4 < p < alpha: p = ${p}`);
+  const four: StepSamples[] = ['open', 'sign in', 'TOTP', 'dashboard'].map((step) => ({ step, baseline: base, candidate: borderline }));
+  const holm = judgeSteps(four, { ...S, correction: 'holm' });
+  assert.deepEqual(holm.map((x) => x.verdict), ['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
+  assert.match(holm[0]?.reason ?? '', /not significant once alpha 0\.01 is shared by the result's 4 steps \(Holm\)/);
+  assert.deepEqual(judgeSteps(four, S).map((x) => x.verdict), ['regressed', 'regressed', 'regressed', 'regressed'], 'each at alpha, all four');
+  // One step alone is tested at alpha itself.
+  assert.equal(judgeSteps(four.slice(0, 1), { ...S, correction: 'holm' })[0]?.verdict, 'regressed');
+  // Step-down: the smallest p clears alpha / 2, so the second is tested at alpha / 1 and clears it too (Bonferroni would stop at alpha / 2).
+  const clear = { step: 'TOTP', baseline: base, candidate: [1420, 1410, 1430, 1405, 1415] };
+  const down = judgeSteps([{ step: 'sign in', baseline: base, candidate: borderline }, clear], { ...S, correction: 'holm' });
+  assert.deepEqual(down.map((x) => [x.step, x.verdict]), [['sign in', 'regressed'], ['TOTP', 'regressed']]);
+  assert.match(down[1]?.reason ?? '', /p = 0\.000019, under 0\.0050: alpha 0\.01 shared by 2 steps \(Holm\)/);
+  // A step with too few samples is no test: it does not take a share.
+  const short = judgeSteps([{ step: 'sign in', baseline: base, candidate: borderline }, { step: 'TOTP', baseline: base.slice(0, 3), candidate: borderline }], { ...S, correction: 'holm' });
+  assert.deepEqual(short.map((x) => x.verdict), ['regressed', 'inconclusive']);
+});
+
+test('clean 8-step results: with Holm at most 1 % have any step called regressed over 1000, no more than without; the power it costs on one +400 ms step', () => {
+  const r = mulberry32(99);
+  const H = { ...S, correction: 'holm' as const };
+  const result = (shift: (i: number) => number): StepSamples[] => Array.from({ length: 8 }, (_, i) => ({ step: `s${i}`, baseline: timings(r, 20, 0, 300 + 100 * i), candidate: timings(r, 5, shift(i), 300 + 100 * i) }));
+  let holm = 0;
+  let none = 0;
+  for (let i = 0; i < 1000; i++) {
+    const family = result(() => 0);
+    if (judgeSteps(family, H).some((x) => x.verdict === 'regressed')) holm++;
+    if (judgeSteps(family, S).some((x) => x.verdict === 'regressed')) none++;
+  }
+  assert.ok(holm <= 10, `${holm} of 1000 clean results had a step called regressed`);
+  assert.ok(holm <= none, `Holm ${holm} against uncorrected ${none}`);
+  let foundHolm = 0;
+  let foundNone = 0;
+  for (let i = 0; i < 200; i++) {
+    const family = result((j) => (j === 4 ? 400 : 0));
+    if (judgeSteps(family, H)[4]?.verdict === 'regressed') foundHolm++;
+    if (judgeSteps(family, S)[4]?.verdict === 'regressed') foundNone++;
+  }
+  // One slow outlier in the baseline is enough to keep p above 0.01 / 8: the price of the family's 1 %.
+  assert.ok(foundNone >= 190, `uncorrected: +400 ms on one step of 8 found in ${foundNone} of 200`);
+  assert.ok(foundHolm >= 140 && foundHolm <= foundNone, `Holm: found in ${foundHolm} of 200`);
+});
+
+test('a window too small for Holm to ever reach significance is a warning naming the journey', () => {
+  const cfg = (history: Record<string, unknown>) => configSchema.parse({ ...demoConfig, history });
+  const tiny = configWarnings(cfg({ window: 5, recent: 5, correction: 'holm' })).filter((w) => w.startsWith('history:'));
+  assert.ok(tiny.length > 0, 'N = k = 5 cannot reach 0.01 / m for a multi-step journey');
+  assert.match(tiny[0] ?? '', /^history: with window 5 and recent 5 the smallest p a step can reach is 0\.0040, not under alpha 0\.01 shared by the \d+ steps of journey ".+" of portal ".+" \(Holm\)/);
+  assert.deepEqual(configWarnings(cfg({ correction: 'holm' })).filter((w) => w.startsWith('history:')), [], 'the default window (N = 20) can');
+  assert.deepEqual(configWarnings(cfg({ window: 5, recent: 5 })).filter((w) => w.startsWith('history:')), [], 'uncorrected (the default), nothing to say');
 });
 
 test('baseline samples: regressions stay out unless accepted; a change held for the whole window is the new normal', () => {

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { workflowCommands, workflowRunScripts, TEST_RUN_GROUP } from '../helpers/workflow.ts';
+import { parse } from 'yaml';
 import { repoRoot, tempDir } from './helpers.ts';
 
 const workflow = path.join(repoRoot, 'config/examples/quarterly-matrix.workflow.yml');
@@ -109,5 +110,20 @@ void test('no run: script contains a secret expression (secrets go in env: only)
   assert.ok(scripts.length >= 6, `found ${scripts.length} run: scripts`);
   for (const s of scripts) assert.doesNotMatch(s.run, /\$\{\{\s*secrets\./, `jobs.${s.job} step "${s.step}" puts a secret in its script`);
   // …and the secrets are really there, in the run step's env.
-  assert.match(readFileSync(workflow, 'utf8'), /^ {10}PORTAL_TOTP_LINUX_1A: \$\{\{ secrets\.PORTAL_TOTP_LINUX_1A \}\}$/m);
+  assert.match(readFileSync(workflow, 'utf8'), /^ {10}PORTAL_TOTP_LINUX_1A: \$\{\{ matrix\.pool == 'linux-1' && secrets\.PORTAL_TOTP_LINUX_1A \|\| '' \}\}$/m);
+});
+
+void test('each job gets only its own accounts\' secrets: every secret in the run step\'s env is gated by the pool of the job that logs in with it', () => {
+  const doc = parse(readFileSync(workflow, 'utf8')) as { jobs: { matrix: { strategy: { matrix: { include: { pool: string; accounts: string }[] } }; steps: { env?: Record<string, string> }[] } } };
+  const job = doc.jobs.matrix;
+  const env = job.steps.find((s) => s.env && Object.values(s.env).some((v) => v.includes('secrets.')))?.env ?? {};
+  const entries = Object.entries(env).filter(([, v]) => v.includes('secrets.'));
+  assert.equal(entries.length, 16, 'a password and a TOTP seed for each of the 8 accounts');
+  const poolOf = new Map(job.strategy.matrix.include.flatMap((m) => m.accounts.split(',').map((a) => [a.toUpperCase().replace(/-/g, '_'), m.pool] as [string, string])));
+  for (const [name, value] of entries) {
+    const account = name.replace(/^PORTAL_(PASSWORD|TOTP)_/, '');
+    const pool = poolOf.get(account);
+    assert.ok(pool, `${name}: no matrix entry logs in with account ${account}`);
+    assert.equal(value, `\${{ matrix.pool == '${pool}' && secrets.${name} || '' }}`, name);
+  }
 });

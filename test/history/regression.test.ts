@@ -28,7 +28,7 @@ before(async () => {
   portal = await startDemoPortal({ https: false, accounts: physicians('hist', 10) });
   const setup = writeProviderConfig(tmp.dir, portal, { accountIds: Array.from({ length: 10 }, (_, i) => `hist${i + 1}`), browsers: ['chromium', 'firefox'], workers: 2, stepMs: 8000 });
   const config = JSON.parse(readFileSync(setup.configFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(setup.configFile, JSON.stringify({ ...config, store: store(), location: 'test-lab', history: { window: 5, recent: 5, minAbsoluteMs: 300, minRelative: 0.2 } }, null, 2));
+  writeFileSync(setup.configFile, JSON.stringify({ ...config, store: store(), location: 'test-lab', history: { window: 5, recent: 5, minAbsoluteMs: 300, minRelative: 0.2, correction: 'none' } }, null, 2));
   configFile = setup.configFile;
   env = setup.env;
 });
