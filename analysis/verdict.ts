@@ -64,11 +64,11 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
  * Every step of one result (or one gate cell), judged as a family: with Holm's correction,
  * the steps with enough samples are ordered by p; the i-th smallest (from 0) is tested at
  * alpha / (m − i) until one is not under its level, and that one and every step after it
- * at level 0 (no longer significant). With `correction: 'none'` each step is tested at alpha.
+ * at level 0 (no longer significant). Otherwise (`'none'`, or unset) each step is tested at alpha.
  * Returned in the order given.
  */
 export function judgeSteps(steps: readonly StepSamples[], s: RegressionSettings): StepJudgement[] {
-  if (s.correction === 'none') return steps.map((x) => stepVerdict(x.step, x.baseline, x.candidate, s));
+  if (s.correction !== 'holm') return steps.map((x) => stepVerdict(x.step, x.baseline, x.candidate, s));
   const testable = steps.flatMap((x, i) => (x.baseline.length >= s.recent && x.candidate.length >= s.recent ? [{ i, p: mannWhitneyGreater(x.candidate, x.baseline).p }] : []));
   const m = testable.length;
   const level = new Map<number, number>();
