@@ -64,7 +64,7 @@ export function writeSecurityRun(dir: string, portals: PortalInput[], env: Recor
     portals,
     browsers: ['chromium'],
     viewports: ['desktop'],
-    timeouts: { stepMs: 5000, journeyMs: 90_000 },
+    timeouts: { stepMs: 10_000, journeyMs: 90_000 },
     workers: o.workers ?? 3,
     ...(o.budgets ? { budgets: o.budgets } : {}),
     ignoreHTTPSErrors: true,
