@@ -10,7 +10,7 @@
  *
  * The steps of one result are one family: a journey of m steps is m tests, and at p < alpha
  * each, a clean run would be called regressed somewhere up to m × alpha of the time. With
- * `correction: 'holm'` (opt-in; it costs power: see the README) the family's p values go through Holm's step-down
+ * `correction: 'holm'` (the default; it costs power: see the README and bench/README.md) the family's p values go through Holm's step-down
  * procedure, so the chance that a clean result has any step called regressed stays under
  * alpha: the smallest p must be under alpha / m, the next under alpha / (m − 1), and so on,
  * and the first that is not ends the rejections.
@@ -20,10 +20,10 @@ import { mannWhitneyGreater, summarize } from './stats.ts';
 
 export interface RegressionSettings {
   window: number; recent: number; alpha: number; minRelative: number; minAbsoluteMs: number;
-  /** How the significance level is shared among one result's steps (default 'none': each step at alpha). */
+  /** How the significance level is shared among one result's steps (default 'holm'; 'none': each step at alpha). */
   correction?: 'holm' | 'none';
 }
-export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150, correction: 'none' };
+export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150, correction: 'holm' };
 
 
 export function formatMs(ms: number): string {
@@ -64,11 +64,11 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
  * Every step of one result (or one gate cell), judged as a family: with Holm's correction,
  * the steps with enough samples are ordered by p; the i-th smallest (from 0) is tested at
  * alpha / (m − i) until one is not under its level, and that one and every step after it
- * at level 0 (no longer significant). Otherwise (`'none'`, or unset) each step is tested at alpha.
+ * at level 0 (no longer significant). Unset is the default, Holm; with `'none'` each step is tested at alpha.
  * Returned in the order given.
  */
 export function judgeSteps(steps: readonly StepSamples[], s: RegressionSettings): StepJudgement[] {
-  if (s.correction !== 'holm') return steps.map((x) => stepVerdict(x.step, x.baseline, x.candidate, s));
+  if (s.correction === 'none') return steps.map((x) => stepVerdict(x.step, x.baseline, x.candidate, s));
   const testable = steps.flatMap((x, i) => (x.baseline.length >= s.recent && x.candidate.length >= s.recent ? [{ i, p: mannWhitneyGreater(x.candidate, x.baseline).p }] : []));
   const m = testable.length;
   const level = new Map<number, number>();

@@ -7,27 +7,29 @@
  *   (two label sets of 20 runs, read and compared). Target: a gate decision under 50 ms.
  *   Median and spread (min … max) over ROUNDS rounds.
  *
- * power: real step timings, then resampling. RUNS clean `portal-probe run`s of the demo
- *   provider login (chromium + firefox, desktop, workers 2) record into a scratch store.
- *   From each browser's clean samples of the "sign in" and "TOTP" steps, comparisons draw
- *   a baseline of N (10 and 20) and k = 5 candidate samples, disjoint, at random:
- *   - false positives: 50 clean comparisons per browser × step × N: how many are called
- *     "regressed" (target: none, over the 50 × 2 steps);
- *   - detection power: the candidate samples shifted by d ms (d = 50 … 800), 50
- *     comparisons per d: the detection rate, and the smallest d detected in ≥ 90 %.
- *   The shift is added to real samples (a server-injected delay adds the same time to a
- *   step: test/history/regression.test.ts shows delay:mfa:400 found in both browsers).
- *   Also: the record time of these real runs as a ratio to their wall time.
+ * power: real runs with server-injected delays. RUNS clean `portal-probe run`s of the demo
+ *   provider login (chromium + firefox, desktop, workers 2), then DELAY_RUNS runs for each
+ *   delay d with the demo portal's `delay:login:d` and `delay:mfa:d` faults (the "sign in"
+ *   and "TOTP" steps slower by d), each set recording into its own store. Comparisons judge
+ *   whole results as run-time judging and the gate do (every step, one family, through
+ *   `judgeSteps`), under both corrections ('none' and 'holm'), with N = 10 and 20 baseline
+ *   results and k = 5 candidates drawn at random, disjoint:
+ *   - false positives: 50 clean-against-clean comparisons per browser × N; a comparison
+ *     with any step called "regressed" is one (target: none, for the default correction);
+ *   - detection power: a baseline of N clean results against 5 of the d-delayed ones, 50
+ *     draws per d: how often "sign in" and "TOTP" are called regressed, and the smallest d
+ *     found in ≥ 90 %.
+ *   Also: the record time of the clean runs as a ratio to their wall time.
  *
- *   npx tsx bench/history.ts [--part store|power|all] [--quick] [--runs N] [--rounds N] [--size N]
+ *   npx tsx bench/history.ts [--part store|power|all] [--quick] [--runs N] [--delay-runs N] [--rounds N] [--size N]
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { startDemoPortal } from '../demo-portal/index.ts';
+import { startDemoPortal, type DemoPortal } from '../demo-portal/index.ts';
 import { openStore, fromRun } from '../store/index.ts';
 import { compareSets } from '../analysis/gate.ts';
 import { judgeRun } from '../analysis/judge.ts';
-import { stepVerdict, DEFAULT_REGRESSION } from '../analysis/verdict.ts';
+import { judgeSteps, DEFAULT_REGRESSION, type RegressionSettings, type StepSamples } from '../analysis/verdict.ts';
 import type { RunResult } from '../core/result.ts';
 import { physicians, writeProviderConfig } from '../test/helpers/portal-config.ts';
 import { syntheticRun } from '../test/helpers/history.ts';
@@ -38,7 +40,9 @@ const at = process.argv.indexOf('--part');
 const PART = at >= 0 ? process.argv[at + 1] : 'all';
 const ROUNDS = intFlag('--rounds', QUICK ? 3 : 7, 1);
 const SIZE = intFlag('--size', QUICK ? 1000 : 10_000, 10);
-const RUNS = intFlag('--runs', QUICK ? 12 : 40, 11);
+const RUNS = intFlag('--runs', QUICK ? 16 : 40, 16);
+const DELAY_RUNS = intFlag('--delay-runs', QUICK ? 5 : 8, 5);
+const DELAYS = QUICK ? [200, 400] : [100, 200, 300, 400, 600];
 const STEPS = ['open', 'username', 'password', 'sign in', 'TOTP', 'acknowledge', 'dashboard', 'sign out'];
 const spread = (xs: number[]): string => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)} … ${Math.max(...xs).toFixed(1)})`;
 let failed = false;
@@ -107,31 +111,57 @@ async function storePart(): Promise<void> {
   console.log(`gate decision at ${SIZE} runs: median ${median(rounds.gate).toFixed(1)} ms, target < 50 ms: ${ok ? 'MET' : 'NOT MET'}\n`);
 }
 
+/** A result's step durations by name (passed steps only), for one browser of one run. */
+type ResultSteps = Map<string, number>;
+const stepsOf = (run: RunResult, browser: string): ResultSteps | undefined => {
+  const r = run.results.find((x) => x.browser.name === browser && (x.outcome === 'passed' || x.outcome === 'degraded'));
+  return r ? new Map(r.steps.flatMap((s) => (s.status === 'passed' && s.durationMs !== null ? [[s.name, s.durationMs] as [string, number]] : []))) : undefined;
+};
+
+/** Every step of one result judged as a family, baseline runs against candidate runs, as run-time judging and the gate do. */
+function judgeFamily(base: readonly ResultSteps[], cand: readonly ResultSteps[], s: RegressionSettings): Set<string> {
+  const family: StepSamples[] = STEPS.map((step) => ({
+    step,
+    baseline: base.flatMap((m) => (m.has(step) ? [m.get(step) as number] : [])),
+    candidate: cand.flatMap((m) => (m.has(step) ? [m.get(step) as number] : [])),
+  }));
+  return new Set(judgeSteps(family, s).filter((v) => v.verdict === 'regressed').map((v) => v.step));
+}
+
+async function recordedRuns(portal: DemoPortal, setup: { configFile: string; env: Record<string, string> }, dir: string, name: string, n: number, faults: string[]): Promise<{ runs: RunResult[]; walls: number[] }> {
+  portal.setFaults(faults);
+  const out = path.join(dir, `out-${name}`);
+  const walls: number[] = [];
+  for (let i = 0; i < n; i++) {
+    // Each set records into its own store: a delayed set never judges against the clean one at run time.
+    const r = await portalProbeRun(['--config', setup.configFile, '--store', path.join(dir, `${name}.db`)], { cwd: dir, env: setup.env, outputDir: out });
+    walls.push(r.wallMs);
+    if (r.code !== 0) console.log(`${name} run ${i + 1}: exit ${r.code}`);
+  }
+  const runs = readdirSync(out).sort().map((d) => JSON.parse(readFileSync(path.join(out, d, 'results.json'), 'utf8')) as RunResult);
+  return { runs, walls };
+}
+
 async function powerPart(): Promise<void> {
-  console.log(`## detection power and false positives: ${RUNS} clean runs, chromium + firefox`);
+  console.log(`## detection power and false positives: ${RUNS} clean runs and ${DELAY_RUNS} runs per injected delay (${DELAYS.join(', ')} ms), chromium + firefox`);
   freshStateDir();
   const portal = await startDemoPortal({ https: false, accounts: physicians('pow', 12) });
   const dir = path.join(work, 'power');
   mkdirSync(dir);
   const setup = writeProviderConfig(dir, portal, { accountIds: Array.from({ length: 12 }, (_, i) => `pow${i + 1}`), browsers: ['chromium', 'firefox'], workers: 2, stepMs: 10_000 });
-  const cfg = JSON.parse(readFileSync(setup.configFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(setup.configFile, JSON.stringify({ ...cfg, store: path.join(dir, 'history.db') }));
-  const walls: number[] = [];
+  let clean: RunResult[];
+  let walls: number[];
+  const delayed = new Map<number, RunResult[]>();
   try {
-    for (let i = 0; i < RUNS; i++) {
-      const r = await portalProbeRun(['--config', setup.configFile], { cwd: dir, env: setup.env, outputDir: path.join(dir, 'out') });
-      walls.push(r.wallMs);
-      if (r.code !== 0) console.log(`run ${i + 1}: exit ${r.code}`);
-    }
+    ({ runs: clean, walls } = await recordedRuns(portal, setup, dir, 'clean', RUNS, []));
+    for (const d of DELAYS) delayed.set(d, (await recordedRuns(portal, setup, dir, `delay-${d}`, DELAY_RUNS, [`delay:login:${d}`, `delay:mfa:${d}`])).runs);
   } finally {
     await portal.close();
   }
   // The record cost of these real runs, replayed into a scratch store.
   const replay = await openStore(path.join(work, 'replay.db'), work);
   const rec: number[] = [];
-  const out = path.join(dir, 'out');
-  const runs = readdirSync(out).sort().map((d) => JSON.parse(readFileSync(path.join(out, d, 'results.json'), 'utf8')) as RunResult);
-  for (const run of runs) {
+  for (const run of clean) {
     const s = performance.now();
     await replay.record(fromRun({ ...run, runId: `${run.runId}-replay` }));
     await replay.prune(0);
@@ -140,53 +170,63 @@ async function powerPart(): Promise<void> {
   await replay.close();
   console.log(`record + prune of a real run: ${spread(rec)}; run wall time median ${(median(walls) / 1000).toFixed(1)} s; ratio ${(median(rec) / median(walls) * 100).toFixed(3)} %\n`);
 
-  const samples = (browser: string, step: string): number[] => runs.flatMap((run) => run.results.filter((x) => x.browser.name === browser && x.outcome === 'passed').flatMap((x) => x.steps.filter((s) => s.name === step && s.durationMs !== null).map((s) => s.durationMs as number)));
   const r = mulberry32(2026);
-  const draw = (pool: number[], n: number): number[][] => {
-    const p = [...pool];
+  /** k items of xs at random, and the rest. */
+  const pick = <T>(xs: readonly T[], k: number): [T[], T[]] => {
+    const p = [...xs];
     for (let i = p.length - 1; i > 0; i--) {
       const j = Math.floor(r() * (i + 1));
-      [p[i], p[j]] = [p[j] as number, p[i] as number];
+      [p[i], p[j]] = [p[j] as T, p[i] as T];
     }
-    return [p.slice(0, n), p.slice(n, n + 5)];
+    return [p.slice(0, k), p.slice(k)];
   };
-  const shifts = [50, 100, 150, 200, 250, 300, 400, 600, 800];
+  const COMPARISONS = 50;
   const rows: string[][] = [];
-  let falsePositives = 0;
-  let comparisons = 0;
-  for (const browser of ['chromium', 'firefox']) {
-    for (const step of ['sign in', 'TOTP']) {
-      const pool = samples(browser, step);
+  const falsePositives = new Map<string, number>();
+  for (const correction of ['none', 'holm'] as const) {
+    for (const browser of ['chromium', 'firefox']) {
+      const pool = clean.flatMap((run) => stepsOf(run, browser) ?? []);
       for (const n of [10, 20]) {
+        const s: RegressionSettings = { ...DEFAULT_REGRESSION, window: n, correction };
         if (pool.length < n + 5) {
-          rows.push([browser, step, String(n), `${pool.length} samples: too few`, '', '']);
+          rows.push([correction, browser, String(n), `${pool.length} clean results: too few`, '', '', '', '']);
           continue;
         }
-        const s = { ...DEFAULT_REGRESSION, window: n };
+        // Clean against clean: a baseline of n results and 5 others as the candidate; any step regressed is a false positive.
         let fp = 0;
-        for (let i = 0; i < 50; i++) {
-          const [b, c] = draw(pool, n);
-          if (stepVerdict(step, b ?? [], c ?? [], s).verdict === 'regressed') fp++;
+        const fpSteps = new Map<string, number>();
+        for (let i = 0; i < COMPARISONS; i++) {
+          const [base, rest] = pick(pool, n);
+          const flagged = judgeFamily(base, pick(rest, 5)[0], s);
+          if (flagged.size > 0) fp++;
+          for (const st of flagged) fpSteps.set(st, (fpSteps.get(st) ?? 0) + 1);
         }
-        falsePositives += fp;
-        comparisons += 50;
-        const rates = shifts.map((d) => {
+        falsePositives.set(`${correction}/${browser}/${n}`, fp);
+        // Injected delays: a baseline of n clean results against 5 of the delayed ones; found when that step is called regressed.
+        const rate = (step: string): number[] => DELAYS.map((d) => {
+          const hitPool = (delayed.get(d) ?? []).flatMap((run) => stepsOf(run, browser) ?? []);
+          if (hitPool.length < 5) return Number.NaN;
           let hit = 0;
-          for (let i = 0; i < 50; i++) {
-            const [b, c] = draw(pool, n);
-            if (stepVerdict(step, b ?? [], (c ?? []).map((x) => x + d), s).verdict === 'regressed') hit++;
-          }
-          return hit / 50;
+          for (let i = 0; i < COMPARISONS; i++) if (judgeFamily(pick(pool, n)[0], pick(hitPool, 5)[0], s).has(step)) hit++;
+          return hit / COMPARISONS;
         });
-        const smallest = shifts.find((_, i) => (rates[i] ?? 0) >= 0.9);
-        rows.push([browser, step, String(n), `${median(pool).toFixed(0)} ms`, `${fp}/50`, shifts.map((d, i) => `${d}:${Math.round((rates[i] ?? 0) * 100)}%`).join(' '), smallest === undefined ? '> 800 ms' : `${smallest} ms`]);
+        const show = (rates: number[]): [string, string] => {
+          const smallest = DELAYS.find((_, i) => (rates[i] ?? 0) >= 0.9);
+          return [DELAYS.map((d, i) => `${d}:${Number.isNaN(rates[i]) ? '—' : `${Math.round((rates[i] ?? 0) * 100)}%`}`).join(' '), smallest === undefined ? `> ${DELAYS.at(-1)} ms` : `${smallest} ms`];
+        };
+        const [signIn, signInSmallest] = show(rate('sign in'));
+        const [totp, totpSmallest] = show(rate('TOTP'));
+        rows.push([correction, browser, String(n), `${fp}/${COMPARISONS}${fpSteps.size ? ` (${[...fpSteps].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`, signIn, signInSmallest, totp, totpSmallest]);
       }
     }
   }
-  printTable(['browser', 'step', 'N', 'median', 'false +', 'detection rate by shift (k = 5)', 'smallest ≥ 90 %'], rows);
-  const ok = falsePositives === 0;
+  printTable(['correction', 'browser', 'N', 'clean results called regressed', 'sign in: found by delay', 'sign in ≥ 90 %', 'TOTP: found by delay', 'TOTP ≥ 90 %'], rows);
+  const rule = DEFAULT_REGRESSION.correction ?? 'none';
+  const total = [...falsePositives].filter(([k]) => k.startsWith(`${rule}/`)).reduce((a, [, v]) => a + v, 0);
+  const count = [...falsePositives.keys()].filter((k) => k.startsWith(`${rule}/`)).length * COMPARISONS;
+  const ok = total === 0 && count > 0;
   failed ||= !ok;
-  console.log(`false positives: ${falsePositives} of ${comparisons} clean comparisons, target 0: ${ok ? 'MET' : 'NOT MET'}\n`);
+  console.log(`false positives with the default correction ('${rule}'): ${total} of ${count} clean comparisons (whole results, every step), target 0: ${ok ? 'MET' : 'NOT MET'}\n`);
 }
 
 if (PART === 'store' || PART === 'all') await storePart();

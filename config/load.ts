@@ -146,7 +146,7 @@ export function configWarnings(config: ProbeConfig): string[] {
  */
 function historyWarnings(config: ProbeConfig): string[] {
   const h = config.history;
-  if (h.correction !== 'holm') return [];
+  if (h.correction === 'none') return [];
   let ways = 1;
   for (let i = 1; i <= h.recent; i++) ways = (ways * (h.window + i)) / i;
   const smallest = 1 / ways;

@@ -445,7 +445,7 @@ export const configSchema = z.strictObject({
     /** Significance of the one-sided Mann–Whitney U test. */
     alpha: z.number().gt(0).max(0.2).default(0.01),
     /** How alpha is shared among one result's steps: 'holm' (Holm–Bonferroni over the result's steps) or 'none' (each step at alpha). */
-    correction: z.enum(['holm', 'none']).default('none'),
+    correction: z.enum(['holm', 'none']).default('holm'),
     /** A regression is at least this much slower, relative to the baseline median … */
     minRelative: z.number().min(0).max(10).default(0.1),
     /** … and at least this many ms. */

@@ -106,7 +106,8 @@ test('one result\'s steps share alpha (Holm): a clear slowdown is still found; p
   const holm = judgeSteps(four, { ...S, correction: 'holm' });
   assert.deepEqual(holm.map((x) => x.verdict), ['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
   assert.match(holm[0]?.reason ?? '', /not significant once alpha 0\.01 is shared by the result's 4 steps \(Holm\)/);
-  assert.deepEqual(judgeSteps(four, S).map((x) => x.verdict), ['regressed', 'regressed', 'regressed', 'regressed'], 'each at alpha, all four');
+  assert.deepEqual(judgeSteps(four, { ...S, correction: 'none' }).map((x) => x.verdict), ['regressed', 'regressed', 'regressed', 'regressed'], 'each at alpha, all four');
+  assert.deepEqual(judgeSteps(four, { ...S, correction: undefined }).map((x) => x.verdict), holm.map((x) => x.verdict), 'unset is the default, Holm');
   // One step alone is tested at alpha itself.
   assert.equal(judgeSteps(four.slice(0, 1), { ...S, correction: 'holm' })[0]?.verdict, 'regressed');
   // Step-down: the smallest p clears alpha / 2, so the second is tested at alpha / 1 and clears it too (Bonferroni would stop at alpha / 2).
@@ -121,14 +122,16 @@ test('one result\'s steps share alpha (Holm): a clear slowdown is still found; p
 
 test('clean 8-step results: with Holm at most 1 % have any step called regressed over 1000, no more than without; the power it costs on one +400 ms step', () => {
   const r = mulberry32(99);
-  const H = { ...S, correction: 'holm' as const };
+  const H = S;
+  assert.equal(H.correction, 'holm', 'Holm is the default');
+  const U = { ...S, correction: 'none' as const };
   const result = (shift: (i: number) => number): StepSamples[] => Array.from({ length: 8 }, (_, i) => ({ step: `s${i}`, baseline: timings(r, 20, 0, 300 + 100 * i), candidate: timings(r, 5, shift(i), 300 + 100 * i) }));
   let holm = 0;
   let none = 0;
   for (let i = 0; i < 1000; i++) {
     const family = result(() => 0);
     if (judgeSteps(family, H).some((x) => x.verdict === 'regressed')) holm++;
-    if (judgeSteps(family, S).some((x) => x.verdict === 'regressed')) none++;
+    if (judgeSteps(family, U).some((x) => x.verdict === 'regressed')) none++;
   }
   assert.ok(holm <= 10, `${holm} of 1000 clean results had a step called regressed`);
   assert.ok(holm <= none, `Holm ${holm} against uncorrected ${none}`);
@@ -137,7 +140,7 @@ test('clean 8-step results: with Holm at most 1 % have any step called regressed
   for (let i = 0; i < 200; i++) {
     const family = result((j) => (j === 4 ? 400 : 0));
     if (judgeSteps(family, H)[4]?.verdict === 'regressed') foundHolm++;
-    if (judgeSteps(family, S)[4]?.verdict === 'regressed') foundNone++;
+    if (judgeSteps(family, U)[4]?.verdict === 'regressed') foundNone++;
   }
   // One slow outlier in the baseline is enough to keep p above 0.01 / 8: the price of the family's 1 %.
   assert.ok(foundNone >= 190, `uncorrected: +400 ms on one step of 8 found in ${foundNone} of 200`);
@@ -150,7 +153,8 @@ test('a window too small for Holm to ever reach significance is a warning naming
   assert.ok(tiny.length > 0, 'N = k = 5 cannot reach 0.01 / m for a multi-step journey');
   assert.match(tiny[0] ?? '', /^history: with window 5 and recent 5 the smallest p a step can reach is 0\.0040, not under alpha 0\.01 shared by the \d+ steps of journey ".+" of portal ".+" \(Holm\)/);
   assert.deepEqual(configWarnings(cfg({ correction: 'holm' })).filter((w) => w.startsWith('history:')), [], 'the default window (N = 20) can');
-  assert.deepEqual(configWarnings(cfg({ window: 5, recent: 5 })).filter((w) => w.startsWith('history:')), [], 'uncorrected (the default), nothing to say');
+  assert.ok(configWarnings(cfg({ window: 5, recent: 5 })).some((w) => w.startsWith('history:')), 'Holm is the default: the same warning');
+  assert.deepEqual(configWarnings(cfg({ window: 5, recent: 5, correction: 'none' })).filter((w) => w.startsWith('history:')), [], 'uncorrected, nothing to say');
 });
 
 test('baseline samples: regressions stay out unless accepted; a change held for the whole window is the new normal', () => {
