@@ -92,6 +92,7 @@ export async function startDemoPortal(opts: DemoPortalOptions = {}): Promise<Dem
     accounts: accounts.map((a) => ({ ...a })),
     faults: () => state.faults.specs(),
     setFaults: (specs) => state.setFaults(specs),
+    acknowledgeToday: (ids) => { for (const id of ids ?? accounts.map((a) => a.id)) state.acknowledge(id); },
     outbox: () => state.outbox.list(),
     events: () => state.events.list(),
     reset: () => state.reset(),

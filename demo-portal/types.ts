@@ -110,6 +110,8 @@ export interface DemoPortal {
   accounts: DemoAccount[];
   faults(): string[];
   setFaults(specs: string[]): void;
+  /** Marks accounts (default: all) as having acknowledged today's notice, as a first login of the day would: for benchmarks that must not mix interstitial and direct sign-ins. */
+  acknowledgeToday(accountIds?: string[]): void;
   outbox(): OutboxMessage[];
   events(): PortalEvent[];
   reset(): void;
