@@ -33,6 +33,13 @@ export function formatMs(ms: number): string {
 /** p to two significant digits: 0.032, not 0.03. */
 const formatP = (p: number): string => p.toPrecision(2);
 
+/** The smallest p the exact one-sided rank test of k candidates against n baseline samples can give: 1 / C(n + k, k). */
+export function smallestP(k: number, n: number): number {
+  let ways = 1;
+  for (let i = 1; i <= k; i++) ways = (ways * (n + i)) / i;
+  return 1 / ways;
+}
+
 /** The samples of one step: what `judgeSteps` compares. */
 export interface StepSamples { step: string; baseline: readonly number[]; candidate: readonly number[] }
 
@@ -54,7 +61,10 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
   const shared = family > 1 ? `, under ${formatP(level)}: alpha ${s.alpha} shared by ${family} steps (Holm)` : '';
   if (delta >= threshold && p < level) return { ...base, verdict: 'regressed', reason: `slower by ${formatMs(delta)} (${change}, p = ${formatP(p)}${shared})` };
   if (delta >= threshold) {
-    const why = p < s.alpha && family > 1 ? `not significant once alpha ${s.alpha} is shared by the result's ${family} steps (Holm)` : 'the spread is too wide to decide';
+    // With few samples the rank test cannot go low enough for a shared level, whatever the change: say so, and what would.
+    const best = smallestP(candidate.length, baseline.length);
+    const short = family > 1 && best >= s.alpha / family ? `; ${candidate.length} against ${baseline.length} samples can reach p = ${formatP(best)} at best, not under ${formatP(s.alpha / family)}: more baseline runs would decide` : '';
+    const why = p < s.alpha && family > 1 ? `not significant once alpha ${s.alpha} is shared by the ${family} steps (Holm)${short}` : 'the spread is too wide to decide';
     return { ...base, verdict: 'inconclusive', reason: `slower by ${formatMs(delta)} (${change}) but ${why} (p = ${formatP(p)})` };
   }
   return { ...base, verdict: 'ok', reason: `within normal: ${delta >= 0 ? '+' : '−'}${formatMs(Math.abs(delta))}, under the ${formatMs(threshold)} threshold` };

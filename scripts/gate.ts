@@ -21,7 +21,9 @@ export const EXIT_INCONCLUSIVE = 3;
 export const GATE_USAGE = `Usage: portal-probe gate [options]
 
 Compares candidate runs (after a vendor update) with baseline runs (before it), cell by
-cell: step medians (Mann–Whitney U, p < alpha, and at least max(10 %, 150 ms) slower),
+cell: step medians (Mann–Whitney U, p < alpha shared among a cell's steps by Holm's
+correction unless history.correction is 'none', and at least max(10 %, 150 ms) slower;
+with Holm an 8-step journey needs at least 8 baseline runs against 5 candidate runs),
 new failures, steps added or removed, check measurements that changed.
 
   --baseline k=v[,k=v]   baseline runs: those carrying all these labels (e.g. vendorVersion=2026.2)

@@ -105,7 +105,7 @@ test('one result\'s steps share alpha (Holm): a clear slowdown is still found; p
   const four: StepSamples[] = ['open', 'sign in', 'TOTP', 'dashboard'].map((step) => ({ step, baseline: base, candidate: borderline }));
   const holm = judgeSteps(four, { ...S, correction: 'holm' });
   assert.deepEqual(holm.map((x) => x.verdict), ['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
-  assert.match(holm[0]?.reason ?? '', /not significant once alpha 0\.01 is shared by the result's 4 steps \(Holm\)/);
+  assert.match(holm[0]?.reason ?? '', /not significant once alpha 0\.01 is shared by the 4 steps \(Holm\)/);
   assert.deepEqual(judgeSteps(four, { ...S, correction: 'none' }).map((x) => x.verdict), ['regressed', 'regressed', 'regressed', 'regressed'], 'each at alpha, all four');
   assert.deepEqual(judgeSteps(four, { ...S, correction: undefined }).map((x) => x.verdict), holm.map((x) => x.verdict), 'unset is the default, Holm');
   // One step alone is tested at alpha itself.
@@ -115,6 +115,12 @@ test('one result\'s steps share alpha (Holm): a clear slowdown is still found; p
   const down = judgeSteps([{ step: 'sign in', baseline: base, candidate: borderline }, clear], { ...S, correction: 'holm' });
   assert.deepEqual(down.map((x) => [x.step, x.verdict]), [['sign in', 'regressed'], ['TOTP', 'regressed']]);
   assert.match(down[1]?.reason ?? '', /p = 0\.000019, under 0\.0050: alpha 0\.01 shared by 2 steps \(Holm\)/);
+  // Too few runs for the shared level: 5 against 5 reach p = 1 / 252 at best, over 0.01 / 8; the reason says so and what would decide.
+  const few = Array.from({ length: 8 }, (_, i) => ({ step: `s${i}`, baseline: [1000, 1010, 1020, 1030, 1040], candidate: i === 0 ? [1500, 1510, 1520, 1530, 1540] : [1000, 1010, 1020, 1030, 1040] }));
+  const tooFew = judgeSteps(few, { ...S, window: 5 })[0];
+  assert.equal(tooFew?.verdict, 'inconclusive');
+  assert.match(tooFew?.reason ?? '', /5 against 5 samples can reach p = 0\.0040 at best, not under 0\.0013: more baseline runs would decide/);
+  assert.equal(judgeSteps(few, { ...S, window: 5, correction: 'none' })[0]?.verdict, 'regressed', 'each at alpha, 5 against 5 can');
   // A step with too few samples is no test: it does not take a share.
   const short = judgeSteps([{ step: 'sign in', baseline: base, candidate: borderline }, { step: 'TOTP', baseline: base.slice(0, 3), candidate: borderline }], { ...S, correction: 'holm' });
   assert.deepEqual(short.map((x) => x.verdict), ['regressed', 'inconclusive']);
