@@ -5,11 +5,11 @@
  * the gate passes clean-vs-clean (exit 0), catches the slowdown (exit 1, Markdown, JUnit,
  * $GITHUB_STEP_SUMMARY), and names the vendor's new page for `extra-step` (exit 1).
  * The window is the smallest allowed (N = k = 5) so that few runs decide. One worker runs the
- * two browsers in turn: two browsers on two saturated cores drift a 5-sample median by 150 ms
- * or more between phases when anything else stirs on the machine (seen in CI: TOTP 432 ms in
- * one clean phase, 286 ms in the next), which hides a 400 ms delay under any floor that also
- * keeps clean runs quiet. With one worker they drifted by under 100 ms here, and the practical
- * floor max(20 %, 200 ms) sits between that drift and the delay.
+ * two browsers in turn: with two browsers on two saturated cores, CI once drifted a 5-sample
+ * median by about 150 ms between phases (TOTP 432 ms in one clean phase, 286 ms in the next),
+ * so the 400 ms delay showed as +254 ms, under the 300 ms floor of the time. With one worker
+ * the phases drifted by under 100 ms here, and the practical floor max(20 %, 200 ms) sits
+ * between that drift and the delay.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
