@@ -89,6 +89,7 @@ export async function startDemoPortal(opts: DemoPortalOptions = {}): Promise<Dem
     url,
     ...(httpsUrl === undefined ? {} : { httpsUrl }),
     adminToken: settings.adminToken,
+    totpPeriodS: settings.totpPeriodS,
     accounts: accounts.map((a) => ({ ...a })),
     faults: () => state.faults.specs(),
     setFaults: (specs) => state.setFaults(specs),

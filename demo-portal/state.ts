@@ -10,7 +10,7 @@ import { LockoutTracker } from './lockout.ts';
 import { Outbox } from './outbox.ts';
 import { SessionStore, type SessionTimeouts } from './sessions.ts';
 import { ResetLinks } from './tokens.ts';
-import { TotpVerifier, type TotpDigits } from './totp.ts';
+import { TOTP_PERIOD_S, TotpVerifier, type TotpDigits } from './totp.ts';
 import type { DemoAccount, DemoPortalOptions } from './types.ts';
 
 export interface PortalSettings {
@@ -22,6 +22,7 @@ export interface PortalSettings {
   activationTtlMs: number;
   otpBoxes: boolean;
   totpDigits: TotpDigits;
+  totpPeriodS: number;
   /** Extra names for the physician schedule (both flavours). */
   patients: readonly string[];
   spaActivityWindowMs: number;
@@ -42,6 +43,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 function digitsOf(value: number | undefined): TotpDigits {
   if (value === undefined || value === 6 || value === 8) return value ?? 6;
   throw new Error(`Demo portal option totpDigits must be 6 or 8, got ${String(value)}.`);
+}
+
+function periodOf(value: number | undefined): number {
+  if (value === undefined) return TOTP_PERIOD_S;
+  if (Number.isInteger(value) && value >= 1 && value <= 300) return value;
+  throw new Error(`Demo portal option totpPeriodS must be a whole number of seconds from 1 to 300, got ${String(value)}.`);
 }
 
 /** Names end up in HTML and JSON (escaped); refusing odd input keeps a typo from passing as a canary. */
@@ -66,6 +73,7 @@ export function resolveSettings(opts: DemoPortalOptions): PortalSettings {
     activationTtlMs: positive('activationTtlMs', opts.activationTtlMs, 72 * HOUR),
     otpBoxes: opts.otpBoxes ?? false,
     totpDigits: digitsOf(opts.totpDigits),
+    totpPeriodS: periodOf(opts.totpPeriodS),
     patients: patientsOf(opts.patients),
     spaActivityWindowMs: positive('spaActivityWindowMs', opts.spaActivityWindowMs, 5 * MINUTE),
     spaRefreshEveryMs: positive('spaRefreshEveryMs', opts.spaRefreshEveryMs, MINUTE),
@@ -102,7 +110,7 @@ export class PortalState {
     faultSpecs: readonly string[],
   ) {
     this.faults = new FaultSet(faultSpecs);
-    this.totp = new TotpVerifier(settings.totpDigits);
+    this.totp = new TotpVerifier(settings.totpDigits, settings.totpPeriodS);
     this.lockout = new LockoutTracker({ threshold: settings.lockoutThreshold, lockMs: settings.lockoutMs });
     this.sessions = new SessionStore(() => this.timeouts());
     this.resetLinks = new ResetLinks(settings.resetLinkTtlMs);

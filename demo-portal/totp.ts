@@ -1,5 +1,5 @@
 /**
- * TOTP verification (RFC 6238: HMAC-SHA-1, 6 or 8 digits, 30 s steps) with the single-use rule of
+ * TOTP verification (RFC 6238: HMAC-SHA-1, 6 or 8 digits, 30 s steps unless set otherwise) with the single-use rule of
  * NIST SP 800-63B §5.1.4.2: a code's time step is accepted at most once per account. Only the
  * verifier lives here; generating codes is the harness's job (fixtures) and the tests'.
  */
@@ -36,6 +36,7 @@ export class TotpVerifier {
 
   constructor(
     readonly digits: TotpDigits = 6,
+    readonly periodS: number = TOTP_PERIOD_S,
     private readonly nowMs: () => number = Date.now,
   ) {
     this.format = new RegExp(`^\\d{${digits}}$`);
@@ -44,9 +45,10 @@ export class TotpVerifier {
   verify(accountId: string, seed: string, code: string, rules: TotpRules): TotpOutcome {
     const token = code.trim();
     if (rules.rejectAll || !this.format.test(token)) return { result: 'rejected' };
-    const current = Math.floor(this.nowMs() / 1000 / TOTP_PERIOD_S);
+    const period = this.periodS;
+    const current = Math.floor(this.nowMs() / 1000 / period);
     const digits = this.digits;
-    const step = WINDOW.map((d) => current + d).find((s) => sameCode(generateSync({ secret: seed, epoch: s * TOTP_PERIOD_S, digits }), token));
+    const step = WINDOW.map((d) => current + d).find((s) => sameCode(generateSync({ secret: seed, epoch: s * period, period, digits }), token));
     if (step === undefined) return { result: 'rejected' };
     const used = this.used.get(accountId) ?? new Set<number>();
     if (used.has(step) && !rules.allowReuse) return { result: 'replay', step };

@@ -26,6 +26,8 @@ export interface DemoPortalOptions {
   otpBoxes?: boolean;
   /** Length of TOTP codes, for the whole portal (both flavours). Default 6. */
   totpDigits?: 6 | 8;
+  /** Length of a TOTP time step in seconds, for the whole portal. Default 30 (RFC 6238's). */
+  totpPeriodS?: number;
   /** Extra (fake) patient names appended to the physician schedule in both flavours, marked data-phi — e.g. a canary. */
   patients?: string[];
   /** Single-page flavour: the keep-alive refreshes only if the user gave input within this window. Default 5 minutes. */
@@ -106,6 +108,8 @@ export interface DemoPortal {
   /** https://127.0.0.1:PORT (also reachable as https://localhost:PORT) */
   httpsUrl?: string;
   adminToken: string;
+  /** The TOTP time step in seconds (a config for this portal sets `totp.periodSeconds` to it). */
+  totpPeriodS: number;
   /** Plaintext seed passwords and TOTP seeds, for tests; the server itself keeps only scrypt hashes. */
   accounts: DemoAccount[];
   faults(): string[];

@@ -1,11 +1,12 @@
 /**
  * The single-page flavour over HTTP, second part: step faults answered in JSON, the look-alike
- * host's CORS, the embedded variant's framing headers, and the portal-wide totpDigits and
- * patients options (both flavours). The shell and the sign-in API are in spa.test.ts.
+ * host's CORS, the embedded variant's framing headers, and the portal-wide totpDigits,
+ * totpPeriodS and patients options (both flavours). The shell and the sign-in API are in spa.test.ts.
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
+import { generateSync } from 'otplib';
 import { parseCliArgs } from '../../demo-portal/cli.ts';
 import { account, Client, configOf, jsonOf, postJson, rawRequest, roleText, signIn, testAccounts, totp } from './helpers.ts';
 
@@ -113,6 +114,23 @@ void describe('portal-wide options', () => {
     }
   });
 
+  void test('totpPeriodS 10: codes of 10-second steps are accepted, those of 30-second steps refused', async () => {
+    const ten = await startDemoPortal({ https: false, accounts: testAccounts('spa-10s-', 2), totpPeriodS: 10 });
+    try {
+      assert.equal(ten.totpPeriodS, 10);
+      const [a, b] = [account(ten, 'spa-10s-1'), account(ten, 'spa-10s-2')];
+      const epoch = Math.floor(Date.now() / 1000);
+      const pages = new Client(ten.url);
+      await pages.post('/login', { username: a.username, password: a.password });
+      assert.equal((await pages.post('/mfa', { otp: generateSync({ secret: a.totpSeed, epoch, period: 10 }) })).location, '/acknowledge');
+      const other = new Client(ten.url);
+      await other.post('/login', { username: b.username, password: b.password });
+      assert.equal((await other.post('/mfa', { otp: generateSync({ secret: b.totpSeed, epoch }) })).status, 401, 'a 30-second code is refused');
+    } finally {
+      await ten.close();
+    }
+  });
+
   void test('patients are appended to the physician schedule in both flavours, marked data-phi', async () => {
     const who = account(portal, 'spa-opt-3');
     const pages = new Client(portal.url);
@@ -127,6 +145,7 @@ void describe('portal-wide options', () => {
 
   void test('bad option values are refused at start; the CLI maps the new flags', async () => {
     await assert.rejects(startDemoPortal({ https: false, totpDigits: 7 as 6 }), /totpDigits must be 6 or 8/);
+    await assert.rejects(startDemoPortal({ https: false, totpPeriodS: 0 }), /totpPeriodS must be a whole number of seconds from 1 to 300/);
     await assert.rejects(startDemoPortal({ https: false, patients: [' '] }), /patients must hold non-empty names/);
     await assert.rejects(startDemoPortal({ https: false, spaRefreshEveryMs: 0 }), /spaRefreshEveryMs must be a positive number/);
     assert.deepEqual(parseCliArgs(['--no-https', '--totp-digits', '8', '--patient', 'A B', '--patient', 'C D', '--spa-activity-window', '2s', '--spa-refresh-every', '500ms']), {

@@ -28,7 +28,7 @@ export function providerPortal(portal: DemoPortal, o: { accountIds: string[]; jo
   const count = o.journeys ?? 1;
   return {
     name: o.name ?? 'test-portal', environment: 'test', baseUrl: o.baseUrl ?? portal.url,
-    totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+    totp: { acceptedWindow: 1, minRemainingMs: 3000, periodSeconds: portal.totpPeriodS },
     accounts: ids.map((id) => ({
       id, role: 'physician', username: id, ...(ids.length > 1 ? { pool: 'doctors' } : {}),
       password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
@@ -79,7 +79,7 @@ export function flavoursPortal(portal: DemoPortal, o: { accounts: Partial<Record
   const flavours = Object.keys(o.accounts) as Flavour[];
   return {
     name: o.name ?? 'test-portal', environment: 'test', baseUrl: portal.url,
-    totp: { acceptedWindow: 1, minRemainingMs: 3000, ...(o.digits ? { digits: o.digits } : {}) },
+    totp: { acceptedWindow: 1, minRemainingMs: 3000, periodSeconds: portal.totpPeriodS, ...(o.digits ? { digits: o.digits } : {}) },
     accounts: flavours.flatMap((f) => (o.accounts[f] ?? []).map((id) => ({
       id, role: 'physician', username: id, pool: f,
       password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,

@@ -45,7 +45,7 @@ export function securityPortal(portal: DemoPortal, o: SecurityPortalOptions): Po
   ].filter((c) => !o.only || o.only.includes(c.kind));
   return {
     name: o.name ?? 'secure-portal', environment: o.environment ?? 'test', baseUrl: portal.httpsUrl ?? portal.url,
-    totp: { acceptedWindow: 1, minRemainingMs: 3000 },
+    totp: { acceptedWindow: 1, minRemainingMs: 3000, periodSeconds: portal.totpPeriodS },
     accounts: ids.map((id) => ({
       id, role: 'physician', username: id, ...(o.pool.includes(id) ? { pool: 'doctors' } : {}),
       password: `env:${demoEnvName(id, 'PASSWORD')}`, totpSeed: `env:${demoEnvName(id, 'TOTP')}`,
