@@ -5,7 +5,11 @@
  *
  * A step regressed only when it is both statistically slower (one-sided Mann–Whitney U of
  * its last k samples against the baseline, p < alpha) and practically slower (median up by
- * at least max(minRelative × baseline median, minAbsoluteMs)). Practically slower without
+ * at least max(minRelative × baseline median, minAbsoluteMs, minSpread × the baseline's
+ * robust standard deviation, 1.4826 × MAD). The last floor scales with the step's own
+ * spread: a step that varies by hundreds of ms from run to run is not called slower for a
+ * shift of that size, which run-time judging meets as stretches of a slow machine (random
+ * draws hide them). MAD, not p90, so one outlier in a small window does not raise it. Practically slower without
  * statistical support, or too few samples, is "inconclusive" — never "ok", never "regressed".
  *
  * The steps of one result are one family: a journey of m steps is m tests, and at p < alpha
@@ -18,12 +22,18 @@
 import type { Measurement, Outcome, StepJudgement, StepStatus, VerdictFinding } from '../core/result.ts';
 import { mannWhitneyGreater, summarize } from './stats.ts';
 
+/** MAD × this estimates the standard deviation of normally distributed samples. */
+const ROBUST_SD = 1.4826;
+const DEFAULT_SPREAD = 2;
+
 export interface RegressionSettings {
   window: number; recent: number; alpha: number; minRelative: number; minAbsoluteMs: number;
   /** How the significance level is shared among one result's steps (default 'holm'; 'none': each step at alpha). */
   correction?: 'holm' | 'none';
+  /** A slowdown must also be at least this many robust standard deviations (1.4826 × MAD) of the baseline (default 2; 0: only minRelative and minAbsoluteMs). */
+  minSpread?: number;
 }
-export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150, correction: 'holm' };
+export const DEFAULT_REGRESSION: RegressionSettings = { window: 20, recent: 5, alpha: 0.01, minRelative: 0.1, minAbsoluteMs: 150, correction: 'holm', minSpread: DEFAULT_SPREAD };
 
 
 export function formatMs(ms: number): string {
@@ -54,7 +64,10 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
     return { step, verdict: 'inconclusive', reason: `too few samples (baseline ${baseline.length}, candidate ${candidate.length}; need ${s.recent} each)`, baseline: b, candidate: c, deltaMs: null, thresholdMs: null, p: null };
   }
   const delta = c.median - b.median;
-  const threshold = Math.max(s.minRelative * b.median, s.minAbsoluteMs);
+  const fixed = Math.max(s.minRelative * b.median, s.minAbsoluteMs);
+  const spread = (s.minSpread ?? DEFAULT_SPREAD) * ROBUST_SD * b.mad;
+  const threshold = Math.max(fixed, spread);
+  const by = spread > fixed ? ` (${s.minSpread ?? DEFAULT_SPREAD} × the baseline's spread)` : '';
   const { p } = mannWhitneyGreater(candidate, baseline);
   const base = { step, baseline: b, candidate: c, deltaMs: delta, thresholdMs: threshold, p };
   const change = `${formatMs(b.median)} → ${formatMs(c.median)}`;
@@ -67,7 +80,7 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
     const why = p < s.alpha && family > 1 ? `not significant once alpha ${s.alpha} is shared by the ${family} steps (Holm)${short}` : 'the spread is too wide to decide';
     return { ...base, verdict: 'inconclusive', reason: `slower by ${formatMs(delta)} (${change}) but ${why} (p = ${formatP(p)})` };
   }
-  return { ...base, verdict: 'ok', reason: `within normal: ${delta >= 0 ? '+' : '−'}${formatMs(Math.abs(delta))}, under the ${formatMs(threshold)} threshold` };
+  return { ...base, verdict: 'ok', reason: `within normal: ${delta >= 0 ? '+' : '−'}${formatMs(Math.abs(delta))}, under the ${formatMs(threshold)} threshold${by}` };
 }
 
 /**

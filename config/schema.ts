@@ -450,6 +450,8 @@ export const configSchema = z.strictObject({
     minRelative: z.number().min(0).max(10).default(0.1),
     /** … and at least this many ms. */
     minAbsoluteMs: z.number().min(0).max(600_000).default(150),
+    /** … and at least this many of the baseline's robust standard deviations (1.4826 × MAD); 0: the two floors above only. */
+    minSpread: z.number().min(0).max(20).default(2),
   }).prefault({}),
   /** The long-running monitor (`portal-probe monitor`); `run` ignores it. */
   monitor: monitorSchema.optional(),

@@ -70,30 +70,63 @@ test('step verdicts: regressed only when both significant and large; inconclusiv
   const small = stepVerdict('TOTP', base, [1040, 1041, 1042, 1043, 1044], S);
   assert.equal(small.verdict, 'ok');
   assert.ok((small.p ?? 1) < 0.01, 'it is statistically different');
-  // Large median change, but the baseline is all over the place.
-  const wide = stepVerdict('TOTP', [200, 3000, 400, 2500, 900, 2800, 300, 2600, 1000, 2900], [1500, 3100, 1600, 2700, 2000], S);
+  // Large median change, but the baseline is all over the place: within its own spread by
+  // default; without the spread floor, practically slower but not significant.
+  const all = [200, 3000, 400, 2500, 900, 2800, 300, 2600, 1000, 2900];
+  const wide = stepVerdict('TOTP', all, [1500, 3100, 1600, 2700, 2000], { ...S, minSpread: 0 });
   assert.equal(wide.verdict, 'inconclusive');
   assert.match(wide.reason, /spread is too wide/);
+  const within = stepVerdict('TOTP', all, [1500, 3100, 1600, 2700, 2000], S);
+  assert.equal(within.verdict, 'ok');
+  assert.match(within.reason, /^within normal: \+250 ms, under the \d\.\d\d s threshold \(2 × the baseline's spread\)$/);
   assert.equal(stepVerdict('TOTP', base, [600, 610, 620, 630, 640], S).verdict, 'ok', 'faster is not a regression');
   // The practical floor follows the settings.
   assert.equal(stepVerdict('TOTP', base, [1160, 1161, 1162, 1163, 1164], S).verdict, 'regressed');
   assert.equal(stepVerdict('TOTP', base, [1160, 1161, 1162, 1163, 1164], { ...S, minAbsoluteMs: 200 }).verdict, 'ok');
 });
 
-test('clean comparisons: at most 1 % called regressed over 1000; a 400 ms slowdown found in ≥ 95 % of 200; 40 ms rarely', () => {
+test('clean comparisons: at most 1 % called regressed over 1000; a 400 ms slowdown found in ≥ 95 % of 200 (≥ 80 % with the spread floor); 40 ms rarely', () => {
   const r = mulberry32(42);
+  const bare = { ...S, minSpread: 0 };
   let falsePositives = 0;
-  for (let i = 0; i < 1000; i++) if (stepVerdict('s', timings(r, 20), timings(r, 5), S).verdict === 'regressed') falsePositives++;
+  for (let i = 0; i < 1000; i++) if (stepVerdict('s', timings(r, 20), timings(r, 5), bare).verdict === 'regressed') falsePositives++;
   assert.ok(falsePositives <= 10, `${falsePositives} of 1000 clean comparisons regressed`);
   let found = 0;
+  let foundWithFloor = 0;
   let small = 0;
   for (let i = 0; i < 200; i++) {
-    if (stepVerdict('s', timings(r, 20), timings(r, 5, 400), S).verdict === 'regressed') found++;
+    const [b, c] = [timings(r, 20), timings(r, 5, 400)];
+    if (stepVerdict('s', b, c, bare).verdict === 'regressed') found++;
+    // A step whose runs vary by 12 %: +400 ms is about 3 of its standard deviations, over the 2 the floor asks.
+    if (stepVerdict('s', b, c, S).verdict === 'regressed') foundWithFloor++;
     if (stepVerdict('s', timings(r, 20), timings(r, 5, 40), S).verdict === 'regressed') small++;
   }
   assert.ok(found >= 190, `+400 ms detected in ${found} of 200`);
+  assert.ok(foundWithFloor >= 160 && foundWithFloor <= found, `+400 ms detected in ${foundWithFloor} of 200 with the spread floor (${found} without)`);
   // +40 ms is under the practical threshold: only when noise alone pushes five samples' median 150 ms up as well.
   assert.ok(small <= 10, `+40 ms called regressed in ${small} of 200`);
+});
+
+test('the spread floor: a step that varies widely is not called slower for a stretch of slow runs within its spread; a shift past it still is', () => {
+  const r = mulberry32(7);
+  const z = (): number => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+  // A first page load after a browser starts: 1.5 s, varying by about 30 % from run to run.
+  const runs = (n: number, at: number, sd: number): number[] => Array.from({ length: n }, () => 1500 * Math.exp(0.3 * (at + sd * z())));
+  const bare = { ...S, minSpread: 0 };
+  let stretchBare = 0;
+  let stretch = 0;
+  let past = 0;
+  for (let i = 0; i < 100; i++) {
+    const base = runs(20, 0, 1);
+    // Five runs in a row in the slow part of the same spread (the machine was busy), about 1.2 standard deviations up.
+    const slow = runs(5, 1.2, 0.2);
+    if (stepVerdict('open', base, slow, bare).verdict === 'regressed') stretchBare++;
+    if (stepVerdict('open', base, slow, S).verdict === 'regressed') stretch++;
+    if (stepVerdict('open', base, runs(5, 0, 1).map((x) => x + 2500), S).verdict === 'regressed') past++;
+  }
+  assert.ok(stretchBare >= 50, `without the floor the stretch is called regressed in ${stretchBare} of 100`);
+  assert.ok(stretch <= 2, `with it, in ${stretch} of 100`);
+  assert.ok(past >= 80, `+2.5 s (over 2 standard deviations) found in ${past} of 100`);
 });
 
 test('one result\'s steps share alpha (Holm): a clear slowdown is still found; p under alpha but not under alpha / m is inconclusive; the step-down', () => {
