@@ -54,6 +54,10 @@ const SAVE = flag('--save');
 const FROM = flag('--from');
 /** The spread floor of the 'holm + spread' rule (default: the product's). */
 const MIN_SPREAD = flag('--min-spread') === undefined ? DEFAULT_REGRESSION.minSpread ?? 2 : Number(flag('--min-spread'));
+if (!Number.isFinite(MIN_SPREAD) || MIN_SPREAD < 0) {
+  console.error(`bench/history: --min-spread must be a number of 0 or more, got ${flag('--min-spread')}.`);
+  process.exit(2);
+}
 const STEPS = ['open', 'username', 'password', 'sign in', 'TOTP', 'acknowledge', 'dashboard', 'sign out'];
 const spread = (xs: number[]): string => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)} … ${Math.max(...xs).toFixed(1)})`;
 let failed = false;
@@ -316,7 +320,8 @@ async function judgePower(byCondition: Map<string, RunResult[]>, walls: number[]
   for (const rule of RULES) console.log(`false positives with rule '${rule}': ${fpTotal.get(rule)} of ${fpCount} clean comparisons (whole results, every step)`);
   const rule = 'holm + spread';
   const ok = fpTotal.get(rule) === 0 && fpCount > 0;
-  failed ||= !ok;
+  // Another --min-spread is an exploration: it prints its verdict but does not decide the exit code.
+  if (MIN_SPREAD === DEFAULT_REGRESSION.minSpread) failed ||= !ok;
   console.log(`the default rule ('${rule}': correction ${DEFAULT_REGRESSION.correction}, minSpread ${MIN_SPREAD}${MIN_SPREAD === DEFAULT_REGRESSION.minSpread ? '' : `, not the product's ${DEFAULT_REGRESSION.minSpread}`}), target 0: ${ok ? 'MET' : 'NOT MET'}\n`);
 }
 

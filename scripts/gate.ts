@@ -22,7 +22,8 @@ export const GATE_USAGE = `Usage: portal-probe gate [options]
 
 Compares candidate runs (after a vendor update) with baseline runs (before it), cell by
 cell: step medians (Mann–Whitney U, p < alpha shared among a cell's steps by Holm's
-correction unless history.correction is 'none', and at least max(10 %, 150 ms) slower;
+correction unless history.correction is 'none', and at least max(10 %, 150 ms,
+2 × 1.4826 × the baseline's MAD: history.minSpread) slower;
 with Holm an 8-step journey needs at least 8 baseline runs against 5 candidate runs),
 new failures, steps added or removed, check measurements that changed.
 
