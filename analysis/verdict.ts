@@ -6,11 +6,12 @@
  * A step regressed only when it is both statistically slower (one-sided Mann–Whitney U of
  * its last k samples against the baseline, p < alpha) and practically slower (median up by
  * at least max(minRelative × baseline median, minAbsoluteMs, minSpread × 1.4826 × MAD of
- * the baseline, that is minSpread robust standard deviations). The last floor scales with the step's own
- * spread: a step that varies by hundreds of ms from run to run is not called slower for a
- * shift of that size, which run-time judging meets as stretches of a slow machine (random
- * draws hide them). MAD, not p90, so one outlier in a small window does not raise it. Practically slower without
- * statistical support, or too few samples, is "inconclusive" — never "ok", never "regressed".
+ * the baseline, that is minSpread robust standard deviations). The last floor scales with
+ * the step's own spread: a step that varies by hundreds of ms from run to run is not called
+ * slower for a shift of that size, which run-time judging meets as stretches of a slow
+ * machine. MAD, not p90, so one outlier in a small window does not raise it. Practically
+ * slower without statistical support, or too few samples, is "inconclusive" — never "ok",
+ * never "regressed".
  *
  * The steps of one result are one family: a journey of m steps is m tests, and at p < alpha
  * each, a clean run would be called regressed somewhere up to m × alpha of the time. With
