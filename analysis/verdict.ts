@@ -66,9 +66,10 @@ export function stepVerdict(step: string, baseline: readonly number[], candidate
   }
   const delta = c.median - b.median;
   const fixed = Math.max(s.minRelative * b.median, s.minAbsoluteMs);
-  const spread = (s.minSpread ?? DEFAULT_SPREAD) * ROBUST_SD * b.mad;
+  const spreads = s.minSpread ?? DEFAULT_SPREAD;
+  const spread = spreads * ROBUST_SD * b.mad;
   const threshold = Math.max(fixed, spread);
-  const by = spread > fixed ? ` (${s.minSpread ?? DEFAULT_SPREAD} × the baseline's spread)` : '';
+  const by = spread > fixed ? ` (${spreads} × the baseline's spread)` : '';
   const { p } = mannWhitneyGreater(candidate, baseline);
   const base = { step, baseline: b, candidate: c, deltaMs: delta, thresholdMs: threshold, p };
   const change = `${formatMs(b.median)} → ${formatMs(c.median)}`;

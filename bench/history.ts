@@ -39,23 +39,22 @@ import { judgeSteps, DEFAULT_REGRESSION, type RegressionSettings, type StepSampl
 import type { RunResult } from '../core/result.ts';
 import { physicians, writeProviderConfig } from '../test/helpers/portal-config.ts';
 import { syntheticRun } from '../test/helpers/history.ts';
-import { QUICK, freshStateDir, header, intFlag, median, portalProbeRun, printTable, scratchDir } from './lib.ts';
+import { QUICK, freshStateDir, header, intFlag, median, portalProbeRun, printTable, scratchDir, stringFlag } from './lib.ts';
 import { mulberry32 } from '../test/helpers/random.ts';
 
-const at = process.argv.indexOf('--part');
-const PART = at >= 0 ? process.argv[at + 1] : 'all';
+const PART = stringFlag('--part') ?? 'all';
 const ROUNDS = intFlag('--rounds', QUICK ? 3 : 7, 1);
 const SIZE = intFlag('--size', QUICK ? 1000 : 10_000, 10);
 const RUNS = intFlag('--runs', QUICK ? 16 : 40, 16);
 const DELAY_RUNS = intFlag('--delay-runs', QUICK ? 5 : 8, 5);
 const DELAYS = QUICK ? [200, 400] : [100, 200, 300, 400, 600];
-const flag = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
-const SAVE = flag('--save');
-const FROM = flag('--from');
+const SAVE = stringFlag('--save');
+const FROM = stringFlag('--from');
 /** The spread floor of the 'holm + spread' rule (default: the product's). */
-const MIN_SPREAD = flag('--min-spread') === undefined ? DEFAULT_REGRESSION.minSpread ?? 2 : Number(flag('--min-spread'));
+const MIN_SPREAD_FLAG = stringFlag('--min-spread');
+const MIN_SPREAD = MIN_SPREAD_FLAG === undefined ? DEFAULT_REGRESSION.minSpread ?? 2 : Number(MIN_SPREAD_FLAG);
 if (!Number.isFinite(MIN_SPREAD) || MIN_SPREAD < 0) {
-  console.error(`bench/history: --min-spread must be a number of 0 or more, got ${flag('--min-spread')}.`);
+  console.error(`bench/history: --min-spread must be a number of 0 or more, got ${MIN_SPREAD_FLAG}.`);
   process.exit(2);
 }
 const STEPS = ['open', 'username', 'password', 'sign in', 'TOTP', 'acknowledge', 'dashboard', 'sign out'];

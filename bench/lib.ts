@@ -168,11 +168,17 @@ export async function portalProbeRun(args: readonly string[], o: SpawnOptions & 
   return { ...r, run };
 }
 
+/** The value of a command-line option `name VALUE`, or undefined when absent. */
+export function stringFlag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
+}
+
 /** A whole-number command-line option `name N` (at least `min`), or `fallback` when absent. */
 export function intFlag(name: string, fallback: number, min: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const v = Number(process.argv[at + 1]);
+  const raw = stringFlag(name);
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
   if (!Number.isInteger(v) || v < min) throw new Error(`${name}: expected a whole number ≥ ${min}`);
   return v;
 }
