@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, TestInfo } from '@playwright/test';
+import type { Browser, BrowserContext } from '@playwright/test';
 import type { JourneyConfig, JourneyStep, PortalConfig } from '../../config/schema.ts';
 import type { RunPlan } from '../../core/plan.ts';
 import { Evidence, openWatchedContext } from '../../fixtures/evidence.ts';
@@ -89,7 +89,7 @@ for (const engine of ['chromium', 'firefox'] as const) {
       const evidence = Evidence.forPortal(portal);
       const { context, page } = await openWatchedContext(browser, {}, evidence);
       contexts.push(context);
-      const session = new ProbeSession(page, plan, portal, { name: 'j' } as JourneyConfig, { id: 'a', role: 'r', username: 'u', password: 'p' }, evidence, (s) => s, {} as TestInfo);
+      const session = new ProbeSession(page, plan, portal, { name: 'j' } as JourneyConfig, { id: 'a', role: 'r', username: 'u', password: 'p' }, evidence, (s) => s, (_name, body) => body());
       session.timed = false;
       const started = performance.now();
       const startedAt = Date.now();
