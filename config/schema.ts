@@ -376,6 +376,12 @@ export const monitorSchema = z.strictObject({
   spread: durationSchema.default(30_000),
   /** Journeys run at once (each tick is one run of one journey in every cell). */
   concurrency: z.number().int().min(1).max(16).default(1),
+  /**
+   * How ticks run: 'resident' (default) in the monitor's own process, in browsers it keeps
+   * between ticks, a fresh context per journey; 'process' starts a Playwright runner per tick,
+   * which also writes its HTML report and JUnit (and traces, which always run this way).
+   */
+  runner: z.enum(['resident', 'process']).default('resident'),
   /** A failing tick is retried at once, failing cells only, before it counts. */
   retryOnFailure: z.boolean().default(true),
   failAfter: z.number().int().min(1).max(100).default(2),

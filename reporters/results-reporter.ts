@@ -9,13 +9,13 @@ import path from 'node:path';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import type { BrowserName } from '../config/schema.ts';
 import { INTERRUPTED, type JourneyResult, type Outcome, type StepResult } from '../core/result.ts';
-import { readAttachment, readJourneyIdentity } from '../core/attachment.ts';
-import { readPlan } from '../core/plan.ts';
+import { readAttachment, readJourneyIdentity, type JourneyIdentity, type ProbeAttachment } from '../core/attachment.ts';
+import { readPlan, type RunPlan } from '../core/plan.ts';
 
 // Playwright colours its messages even when asked not to; results are plain text.
 // eslint-disable-next-line no-control-regex -- matching the ESC of ANSI colour codes is the point
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
-interface ProjectMeta { browser: BrowserName; engine: string; viewport: { name: string; width: number; height: number } }
+export interface ProjectMeta { browser: BrowserName; engine: string; viewport: { name: string; width: number; height: number } }
 
 export default class ResultsReporter implements Reporter {
   private readonly runDir: string;
@@ -70,12 +70,44 @@ function topLevelSteps(steps: readonly TestStep[]): TestStep[] {
   return steps.flatMap((s) => (s.category === 'test.step' ? [s] : topLevelSteps(s.steps)));
 }
 
+/** A journey as it ran, whoever ran it: what `journeyResult` builds a typed result from. */
+export interface RawJourney {
+  /** From the test's declaration: known even if it failed before the journey began. */
+  identity: JourneyIdentity | undefined;
+  cell: ProjectMeta | undefined;
+  /** What the page knew (the probe's attachment). */
+  meta: ProbeAttachment | undefined;
+  /** The journey's timed steps, in order (a title seen twice: the last). */
+  steps: { title: string; duration: number; error: boolean }[];
+  status: TestResult['status'];
+  errorMessage: string | undefined;
+  startTime: Date;
+  duration: number;
+  retry: number;
+  screenshot?: string | undefined;
+  trace?: string | undefined;
+}
+
+/** A Playwright test's result as a journey result. */
 export function toResult(test: TestCase, result: TestResult): JourneyResult {
-  const plan = readPlan();
-  const project = test.parent.project()?.metadata as ProjectMeta | undefined;
-  const meta = readAttachment(result.attachments);
-  // The identity is data on the test from its declaration: known even if it failed before the journey began.
-  const identity = readJourneyIdentity(test.annotations) ?? meta;
+  return journeyResult(readPlan(), {
+    identity: readJourneyIdentity(test.annotations),
+    cell: test.parent.project()?.metadata as ProjectMeta | undefined,
+    meta: readAttachment(result.attachments),
+    steps: topLevelSteps(result.steps).map((s) => ({ title: s.title, duration: s.duration, error: s.error !== undefined })),
+    status: result.status,
+    errorMessage: result.error?.message,
+    startTime: result.startTime,
+    duration: result.duration,
+    retry: result.retry,
+    screenshot: result.attachments.find((a) => a.name === 'screenshot')?.path,
+    trace: result.attachments.find((a) => a.name === 'trace')?.path,
+  });
+}
+
+export function journeyResult(plan: RunPlan, raw: RawJourney): JourneyResult {
+  const { meta, cell: project } = raw;
+  const identity = raw.identity ?? meta;
   const portalName = identity?.portal ?? '';
   const journeyName = identity?.journey ?? '';
   const portal = plan.config.portals.find((p) => p.name === portalName);
@@ -84,7 +116,7 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
   const kind = portal?.journeys.find((j) => j.name === journeyName)?.kind;
   const budgets: Record<string, number> = kind === 'login' || kind === 'script' ? plan.config.budgets : {};
 
-  const ran = new Map(topLevelSteps(result.steps).map((s) => [s.title, s]));
+  const ran = new Map(raw.steps.map((s) => [s.title, s]));
   const names = meta?.declaredSteps.length ? meta.declaredSteps : [...ran.keys()];
   let anyOver = false;
   const steps: StepResult[] = names.map((name) => {
@@ -101,17 +133,17 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
   const failure = meta?.failure ?? undefined;
   let outcome: Outcome;
   let reason: string | undefined;
-  if (result.status === 'passed') {
+  if (raw.status === 'passed') {
     outcome = anyOver || meta?.degradedReason ? 'degraded' : 'passed';
     if (meta?.degradedReason) reason = meta.degradedReason;
   }
-  else if (result.status === 'skipped') { outcome = 'not-run'; reason = 'skipped'; }
-  else if (result.status === 'interrupted' && !failure) { outcome = 'not-run'; reason = INTERRUPTED.midway; }
+  else if (raw.status === 'skipped') { outcome = 'not-run'; reason = 'skipped'; }
+  else if (raw.status === 'interrupted' && !failure) { outcome = 'not-run'; reason = INTERRUPTED.midway; }
   else if (failure) outcome = 'failed';
   else {
     // Failed before or outside any portal step: the harness, not the portal, broke.
     outcome = 'error';
-    const message = stripAnsi((result.error?.message ?? 'unknown harness error').split('\n')[0] ?? '');
+    const message = stripAnsi((raw.errorMessage ?? 'unknown harness error').split('\n')[0] ?? '');
     reason = meta?.harnessPhase ? `${message} while ${meta.harnessPhase}` : message;
   }
 
@@ -124,8 +156,8 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
     account: meta?.account ?? null,
     browser: { name: project?.browser ?? 'chromium', engine: project?.engine ?? '', version: meta?.browserVersion ?? null },
     viewport: { name: project?.viewport.name ?? '', width: project?.viewport.width ?? null, height: project?.viewport.height ?? null },
-    startedAt: result.startTime.toISOString(),
-    durationMs: result.duration,
+    startedAt: raw.startTime.toISOString(),
+    durationMs: raw.duration,
     outcome,
     ...(reason ? { reason } : {}),
     steps,
@@ -137,10 +169,10 @@ export function toResult(test: TestCase, result: TestResult): JourneyResult {
     } : {}),
     ...(meta?.finalUrl ? { finalUrl: meta.finalUrl } : {}),
     ...(meta?.check ? { check: meta.check } : {}),
-    retries: result.retry,
+    retries: raw.retry,
     artifacts: {
-      ...(result.attachments.find((a) => a.name === 'screenshot')?.path ? { screenshot: result.attachments.find((a) => a.name === 'screenshot')?.path } : {}),
-      ...(result.attachments.find((a) => a.name === 'trace')?.path ? { trace: result.attachments.find((a) => a.name === 'trace')?.path } : {}),
+      ...(raw.screenshot ? { screenshot: raw.screenshot } : {}),
+      ...(raw.trace ? { trace: raw.trace } : {}),
     },
     labels: plan.config.labels,
   };

@@ -23,6 +23,7 @@ import { createLogger, flushLogger } from '../core/logger.ts';
 import { openStore } from '../store/index.ts';
 import { OutboxSender, type Route } from '../alerting/outbox.ts';
 import { Monitor } from '../monitor/daemon.ts';
+import { ResidentRunner } from '../monitor/resident.ts';
 import { createMetrics } from '../monitor/metrics.ts';
 import { startHealthServer, type HealthServer } from '../monitor/health-server.ts';
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
@@ -69,6 +70,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
   let sender: OutboxSender | undefined;
   let outboxTimer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  let closeResident: () => Promise<void> | undefined = () => undefined;
   const storeTarget = o.store ?? config.store;
   const store = await openStore(storeTarget, o.cwd);
   try {
@@ -81,13 +83,17 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
     if (routes.length > 0) {
       sender = new OutboxSender({ store, urls: new Map(routes.map((r) => [r.name, r.url])), timeoutMs: m.slack?.timeout ?? 10_000, log });
     }
+    // Ticks run in this process, in browsers kept between them (monitor/resident.ts), unless the
+    // config asks for a Playwright runner per tick or for traces (only the runner takes them).
+    const resident = m.runner === 'resident' && config.artifacts.trace === 'off' ? new ResidentRunner() : undefined;
+    closeResident = () => resident?.close();
     const monitor = new Monitor({
       config, monitor: m, store, location, routes, log, ...(metrics ? { metrics } : {}),
       queued: () => sender?.wake(),
       runTick: (req) => runOnce({
         cwd: o.cwd, loaded: { ...loaded, config }, faults: [], journeys: [req.journey], checks: [], labels: req.labels, json: false, quiet: true,
         portal: req.portal, location, stopGraceMs: m.stopGrace, interruption, ...(req.cells ? { cells: req.cells } : {}),
-        ...(o.store ? { store: o.store } : {}), ...(demo ? { demo } : {}),
+        ...(o.store ? { store: o.store } : {}), ...(demo ? { demo } : {}), ...(resident ? { executor: resident } : {}),
       }),
       onTick: (t) => log.info({ journey: t.job, tick: t.tickId, runs: t.runs, state: t.state, notices: t.notices, lagMs: t.lagMs }, `tick ${t.job}: ${t.state}`),
     });
@@ -158,6 +164,7 @@ export async function monitorCommand(o: MonitorOptions): Promise<number> {
     clearInterval(outboxTimer);
     clearInterval(pruneTimer);
     await sender?.stop();
+    await closeResident();
     await server?.close();
     await store.close().catch(() => undefined);
     await demo?.portal.close();

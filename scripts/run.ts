@@ -32,6 +32,7 @@ import { longCheckNotices } from './long-checks.ts';
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
 import { Interruption } from './interrupt.ts';
 import { descendants, signalAll, stillRunning, type Proc } from './process-tree.ts';
+import type { ResidentRunner } from '../monitor/resident.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** How long a stopped runner may take to end its journeys and close its browsers before it is ended. */
@@ -65,6 +66,11 @@ export interface RunOptions {
   demo?: EmbeddedDemo;
   interruption?: Interruption;
   quiet?: boolean;
+  /**
+   * Runs the plan's journeys instead of a Playwright runner process: the monitor's resident
+   * runner (monitor/resident.ts), which keeps its browsers between ticks.
+   */
+  executor?: ResidentRunner;
   /** How long a stopped runner may take to end its journeys before it is ended (default 30 s). */
   stopGraceMs?: number;
   /** This machine's share of a matrix split across machines, and the shard that runs the checks (default 1). */
@@ -143,7 +149,15 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     // the current turn's check phase, before the poll; the second lands after it.
     await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     const runnerStarted = busy.length > 0 && !interruption.signal;
-    if (runnerStarted) {
+    if (runnerStarted && o.executor) {
+      const stop = new AbortController();
+      const stopListening = interruption.onSignal(() => stop.abort());
+      try {
+        played = await o.executor.run({ plan, cells: busy, secrets, redact, signal: stop.signal });
+      } finally {
+        stopListening();
+      }
+    } else if (runnerStarted) {
       const code = await runPlaywright(planFile, demo?.env ?? {}, interruption, o.stopGraceMs ?? STOP_GRACE_MS);
       const file = path.join(runDir, 'playwright-results.json');
       if (existsSync(file)) played = JSON.parse(readFileSync(file, 'utf8')) as JourneyResult[];
@@ -152,7 +166,8 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     // A stopped run still owes a result for every runnable journey. Those the runner did not
     // report never started — unless it was killed before it could report anything.
     const reported = new Set(played.map((r) => r.id));
-    const unknown = runnerStarted && played.length === 0 ? INTERRUPTED.midway : INTERRUPTED.notStarted;
+    // (The resident runner reports every journey it started.)
+    const unknown = runnerStarted && !o.executor && played.length === 0 ? INTERRUPTED.midway : INTERRUPTED.notStarted;
     const stoppedEarly = interruption.signal ? notRunResults(plan, busy, unknown).filter((r) => !reported.has(r.id)) : [];
     const unjudged = redactDeep([...played, ...stoppedEarly, ...notRunResults(plan)], redact);
     // History: judged against the cell's earlier results, then recorded. A store that cannot be

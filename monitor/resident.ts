@@ -1,0 +1,202 @@
+/**
+ * The monitor's resident runner: the journeys of a tick run in the daemon's own process, in
+ * browsers it launches once per matrix cell's browser and keeps, one fresh context per journey.
+ * A tick then costs what its journeys cost, where a Playwright runner per tick paid for a
+ * runner, a worker and a browser every time (bench/README.md, "The monitor"), and a concurrent
+ * journey adds a browser context, not another browser.
+ *
+ * The journey code is `portal-probe run`'s: the session is opened and settled by
+ * fixtures/open-session.ts and played by fixtures/play-journey.ts, exactly as the probe
+ * fixture and the specs do under the Playwright runner, and each result is built by the
+ * results reporter's own `journeyResult`. What the runner gave and this replaces, it does
+ * the same way: steps are timed around the same step bodies; the journey timeout (with a long
+ * check's expected duration on top) classifies the step under way; `retries` re-runs a journey
+ * that did not pass; a stop closes the journeys' contexts and reports them interrupted.
+ * Every context a journey opened (a check signs in more sessions) is closed when it ends.
+ *
+ * What only Playwright's runner writes — its HTML report, JUnit, traces — a resident tick does
+ * not; a config that asks for traces runs its ticks through the runner (scripts/monitor.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserType } from '@playwright/test';
+import { require as tsxRequire } from 'tsx/cjs/api';
+import type { SecretStore } from '../config/secrets.ts';
+import { plannedJourneys, runsIn, type PlannedJourney, type RunPlan } from '../core/plan.ts';
+import type { RunnableCell } from '../core/matrix.ts';
+import type { JourneyResult } from '../core/result.ts';
+import { openSession, settleSession, type OpenedSession } from '../fixtures/open-session.ts';
+import { journeyTimeoutMs, playJourney } from '../fixtures/play-journey.ts';
+import { resolveProxy } from '../fixtures/probe-session.ts';
+import { journeyResult, type RawJourney } from '../reporters/results-reporter.ts';
+
+export interface ResidentRun {
+  plan: RunPlan;
+  /** The cells that run something in this plan. */
+  cells: RunnableCell[];
+  secrets: SecretStore;
+  redact: (s: string) => string;
+  /** Aborted when the run is asked to stop: the journeys under way end as interrupted. */
+  signal: AbortSignal;
+}
+
+const ENGINES: Record<string, BrowserType> = { chromium, firefox, webkit };
+/** After a journey's timeout or stop, how long its body may take to notice its context closed. */
+const SETTLE_MS = 5000;
+
+export class ResidentRunner {
+  private readonly browsers = new Map<string, Promise<Browser>>();
+  private closed = false;
+
+  /** Every journey of the plan in every cell that runs it, `workers` at a time; a result each. */
+  async run(r: ResidentRun): Promise<JourneyResult[]> {
+    const tasks = plannedJourneys(r.plan).flatMap((j) => r.cells.filter((c) => runsIn(r.plan, j, c.name)).map((cell) => ({ j, cell })));
+    const results: JourneyResult[] = new Array<JourneyResult>(tasks.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < tasks.length; i = next++) {
+        const t = tasks[i];
+        // A stopped run starts nothing more: the run reports those as never started.
+        if (!t || r.signal.aborted) continue;
+        results[i] = await this.journey(r, t.j, t.cell);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(r.plan.config.workers, tasks.length)) }, lane));
+    return results.filter((x) => x !== undefined);
+  }
+
+  /** Closes every browser it launched. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.browsers.values()];
+    this.browsers.clear();
+    await Promise.all(all.map((b) => b.then((x) => x.close(), () => undefined).catch(() => undefined)));
+  }
+
+  /** A journey in a cell, tried again up to `retries` times while it does not pass. */
+  private async journey(r: ResidentRun, j: PlannedJourney, cell: RunnableCell): Promise<JourneyResult> {
+    for (let retry = 0; ; retry++) {
+      const result = journeyResult(r.plan, await this.attempt(r, j, cell, retry));
+      const again = (result.outcome === 'failed' || result.outcome === 'error') && retry < r.plan.config.retries && !r.signal.aborted;
+      if (!again) return result;
+    }
+  }
+
+  private async attempt(r: ResidentRun, j: PlannedJourney, cell: RunnableCell, retry: number): Promise<RawJourney> {
+    const startTime = new Date();
+    const t0 = performance.now();
+    const steps: RawJourney['steps'] = [];
+    // Only a journey's top-level steps are its steps, as under the runner (a step inside a step is part of it).
+    let depth = 0;
+    const base = { identity: { portal: j.portal.name, journey: j.journey.name }, cell: { browser: cell.browser, engine: cell.engine, viewport: cell.viewport }, startTime, retry };
+    const raw = (status: RawJourney['status'], extra: Partial<RawJourney>): RawJourney => ({ ...base, meta: undefined, steps, status, errorMessage: undefined, duration: Math.round(performance.now() - t0), ...extra });
+    if (r.signal.aborted) return raw('interrupted', {});
+    const own: BrowserContext[] = [];
+    let opened: OpenedSession | undefined;
+    try {
+      const browser = tracked(await this.browser(cell), own);
+      opened = await openSession({
+        browser, plan: r.plan, secrets: r.secrets, redact: r.redact, proxy: resolveProxy(r.plan.config.proxy, r.secrets), cellName: cell.name,
+        portalName: j.portal.name, journeyName: j.journey.name,
+        // The step's time, measured around the same body Playwright's test.step times.
+        stepper: async (name, body) => {
+          const top = depth++ === 0;
+          const s0 = performance.now();
+          let error = true;
+          try {
+            const value = await body();
+            error = false;
+            return value;
+          } finally {
+            depth--;
+            if (top) steps.push({ title: name, duration: Math.round(performance.now() - s0), error });
+          }
+        },
+      });
+      opened.context.setDefaultTimeout(r.plan.config.timeouts.stepMs);
+      opened.context.setDefaultNavigationTimeout(r.plan.config.timeouts.stepMs);
+      const session = opened.session;
+      const limitMs = journeyTimeoutMs(r.plan, j.journey);
+      const body = playJourney(session, { plan: r.plan, portal: j.portal, journey: j.journey, browser, projectName: cell.name, requireModule: (file) => tsxRequire(file, import.meta.url) });
+      const ended = await race(body, limitMs, r.signal);
+      const status: RawJourney['status'] = ended.kind === 'done' ? 'passed' : ended.kind === 'error' ? 'failed' : ended.kind === 'timeout' ? 'timedOut' : 'interrupted';
+      const errorMessage = ended.kind === 'error' ? (ended.error instanceof Error ? ended.error.message : String(ended.error)) : ended.kind === 'timeout' ? `Test timeout of ${Math.round(limitMs)}ms exceeded.` : undefined;
+      const failed = status === 'failed' || status === 'timedOut';
+      const dir = path.join(r.plan.runDir, 'artifacts', `${j.tag.slice(1)}-${cell.name}${retry ? `-retry${retry}` : ''}`.replace(/[^\w.-]+/g, '-'));
+      if (failed && r.plan.config.artifacts.screenshot === 'on-failure') mkdirSync(dir, { recursive: true });
+      const { metadata, screenshot } = await settleSession(session, { failed, errorMessage, screenshotFile: path.join(dir, 'failure.png'), browserVersion: browser.version() });
+      const duration = Math.round(performance.now() - t0);
+      if (ended.kind !== 'done' && ended.kind !== 'error') {
+        // The body is still running: closing its contexts ends it (its page calls fail).
+        await closeAll(own, opened);
+        await Promise.race([body.catch(() => undefined), new Promise((res) => setTimeout(res, SETTLE_MS).unref())]);
+      }
+      return raw(status, { meta: metadata, errorMessage, duration, screenshot });
+    } catch (e) {
+      // Opening the session failed (a browser that will not launch, no account lease): the harness's fault.
+      return raw(r.signal.aborted ? 'interrupted' : 'failed', { errorMessage: e instanceof Error ? e.message : String(e) });
+    } finally {
+      await closeAll(own, opened);
+    }
+  }
+
+  /** The cell's browser, launched on first use and kept; launched again if it went away (a crash). */
+  private browser(cell: RunnableCell): Promise<Browser> {
+    if (this.closed) return Promise.reject(new Error('The resident runner is closed.'));
+    const key = JSON.stringify([cell.engine, cell.launch]);
+    let b = this.browsers.get(key);
+    if (!b) {
+      const type = ENGINES[cell.engine];
+      if (!type) return Promise.reject(new Error(`No Playwright browser type "${cell.engine}".`));
+      b = type.launch({ ...cell.launch.launchOptions, ...(cell.launch.channel ? { channel: cell.launch.channel } : {}), headless: true });
+      this.browsers.set(key, b);
+      b.then((browser) => browser.on('disconnected', () => {
+        if (this.browsers.get(key) === b) this.browsers.delete(key);
+      }), () => this.browsers.delete(key));
+    }
+    return b;
+  }
+}
+
+type Ended = { kind: 'done' } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'stopped' };
+
+/** The journey's end: its body settles, its time limit passes, or the run is stopped. */
+function race(body: Promise<void>, limitMs: number, signal: AbortSignal): Promise<Ended> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ kind: 'timeout' }), limitMs);
+    const onAbort = (): void => resolve({ kind: 'stopped' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.then(() => resolve({ kind: 'done' }), (error: unknown) => resolve({ kind: 'error', error })).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+async function closeAll(own: BrowserContext[], opened: OpenedSession | undefined): Promise<void> {
+  await Promise.all([opened?.close(), ...own.map((c) => c.close().catch(() => undefined))]);
+}
+
+/** The shared browser as one journey sees it: every context it opens is listed in `own`, to be closed when the journey ends. */
+function tracked(browser: Browser, own: BrowserContext[]): Browser {
+  return new Proxy(browser, {
+    get(target, key) {
+      if (key === 'newContext') {
+        return async (...a: Parameters<Browser['newContext']>) => {
+          const c = await target.newContext(...a);
+          own.push(c);
+          return c;
+        };
+      }
+      if (key === 'newPage') {
+        return async (...a: Parameters<Browser['newPage']>) => {
+          const p = await target.newPage(...a);
+          own.push(p.context());
+          return p;
+        };
+      }
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
