@@ -65,6 +65,12 @@ export class ResidentRunner {
     return results.filter((x) => x !== undefined);
   }
 
+  /** Contexts open in its browsers (between ticks: none). */
+  async openContexts(): Promise<number> {
+    const open = await Promise.all([...this.browsers.values()].map((b) => b.then((x) => x.contexts().length, () => 0)));
+    return open.reduce((a, b) => a + b, 0);
+  }
+
   /** Closes every browser it launched. */
   async close(): Promise<void> {
     this.closed = true;

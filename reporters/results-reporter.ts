@@ -118,10 +118,16 @@ export function journeyResult(plan: RunPlan, raw: RawJourney): JourneyResult {
 
   const ran = new Map(raw.steps.map((s) => [s.title, s]));
   const names = meta?.declaredSteps.length ? meta.declaredSteps : [...ran.keys()];
+  const failure = meta?.failure ?? undefined;
+  // The journey ended at its failed step. A journey timeout classifies the step under way while
+  // its body runs on until the context closes: what that step and the next did meanwhile is
+  // not the journey's (the step failed; those after it were not reached).
+  const failedAt = failure ? names.indexOf(failure.step) : -1;
   let anyOver = false;
-  const steps: StepResult[] = names.map((name) => {
-    const s = ran.get(name);
+  const steps: StepResult[] = names.map((name, i) => {
+    const s = failedAt >= 0 && i > failedAt ? undefined : ran.get(name);
     const budgetMs = budgets[name] ?? budgets.default;
+    if (i === failedAt && (!s || !s.error)) return { name, status: 'failed', durationMs: s?.duration ?? null, ...(budgetMs ? { budgetMs } : {}) };
     if (!s) return { name, status: meta?.skippedSteps.includes(name) ? 'skipped' : 'not-reached', durationMs: null, ...(budgetMs ? { budgetMs } : {}) };
     // A step is over when what it waited for held: a quiet-network wait after the last response is not the portal's time.
     const durationMs = s.error ? s.duration : Math.max(0, s.duration - Math.min(s.duration, meta?.stepTrims?.[name] ?? 0));
@@ -130,7 +136,6 @@ export function journeyResult(plan: RunPlan, raw: RawJourney): JourneyResult {
     return { name, status: s.error ? 'failed' : 'passed', durationMs, ...(budgetMs ? { budgetMs, overBudget } : {}) };
   });
 
-  const failure = meta?.failure ?? undefined;
   let outcome: Outcome;
   let reason: string | undefined;
   if (raw.status === 'passed') {

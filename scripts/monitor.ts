@@ -1,12 +1,14 @@
 /**
  * `portal-probe monitor`: the long-running probe. Loads the config once, starts the embedded
  * demo portal once (when a portal uses it), opens the store, and hands the monitor
- * (monitor/daemon.ts) the very run `portal-probe run` does as its tick. Serves /metrics,
+ * (monitor/daemon.ts) the very run `portal-probe run` does as its tick, its journeys played by
+ * the resident runner (monitor/resident.ts: browsers kept between ticks) unless the config
+ * asks for a Playwright runner per tick. Serves /metrics,
  * /healthz and /readyz; sends Slack messages through the store's outbox.
  *
  * Stops on SIGTERM, SIGINT or SIGHUP: no new ticks; the runs under way are asked to stop
- * (their unfinished journeys are "not run: interrupted", as in `run`) and ended after
- * `monitor.stopGrace`; the send under way finishes or times out; the store is closed; exit
+ * (their unfinished journeys are "not run: interrupted", as in `run`; a runner per tick is
+ * ended after `monitor.stopGrace`); the resident runner's browsers are closed; the send under way finishes or times out; the store is closed; exit
  * 128 + the signal's number. A repeated signal ends the runs at once.
  *
  * `--once`: every scheduled journey once (with its retry), messages sent, then exit: 0, or 1

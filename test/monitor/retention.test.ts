@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pruneResults } from '../../monitor/retention.ts';
 import { configSchema } from '../../config/schema.ts';
+import { configProblems } from '../../config/validate.ts';
 import { demoConfig } from '../../config/demo.config.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -45,4 +46,12 @@ test('monitor.keepResultsDays defaults to 14 and is checked', () => {
   const base = { ...demoConfig, monitor: { schedules: [{ every: '5m' }] } };
   assert.equal(configSchema.parse(base).monitor?.keepResultsDays, 14);
   assert.equal(configSchema.safeParse({ ...base, monitor: { ...base.monitor, keepResultsDays: 0 } }).success, false);
+});
+
+test('monitor.runner defaults to the resident runner; anything but resident or process is refused, naming the field', () => {
+  const base = { ...demoConfig, monitor: { schedules: [{ every: '5m' }] } };
+  assert.equal(configSchema.parse(base).monitor?.runner, 'resident');
+  assert.equal(configSchema.parse({ ...base, monitor: { ...base.monitor, runner: 'process' } }).monitor?.runner, 'process');
+  const { problems } = configProblems({ ...base, monitor: { ...base.monitor, runner: 'threads' } });
+  assert.ok(problems.some((p) => p.path === 'monitor.runner'), JSON.stringify(problems));
 });
