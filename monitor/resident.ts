@@ -100,7 +100,7 @@ export class ResidentRunner {
     const own: BrowserContext[] = [];
     let opened: OpenedSession | undefined;
     try {
-      const browser = tracked(await this.browser(cell), own);
+      const browser = tracked(await this.browser(cell), own, r.plan.config.timeouts.stepMs);
       opened = await openSession({
         browser, plan: r.plan, secrets: r.secrets, redact: r.redact, proxy: resolveProxy(r.plan.config.proxy, r.secrets), cellName: cell.name,
         portalName: j.portal.name, journeyName: j.journey.name,
@@ -119,8 +119,6 @@ export class ResidentRunner {
           }
         },
       });
-      opened.context.setDefaultTimeout(r.plan.config.timeouts.stepMs);
-      opened.context.setDefaultNavigationTimeout(r.plan.config.timeouts.stepMs);
       const session = opened.session;
       const limitMs = journeyTimeoutMs(r.plan, j.journey);
       const body = playJourney(session, { plan: r.plan, portal: j.portal, journey: j.journey, browser, projectName: cell.name, requireModule: (file) => tsxRequire(file, import.meta.url) });
@@ -169,35 +167,47 @@ type Ended = { kind: 'done' } | { kind: 'error'; error: unknown } | { kind: 'tim
 /** The journey's end: its body settles, its time limit passes, or the run is stopped. */
 function race(body: Promise<void>, limitMs: number, signal: AbortSignal): Promise<Ended> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ kind: 'timeout' }), limitMs);
-    const onAbort = (): void => resolve({ kind: 'stopped' });
-    signal.addEventListener('abort', onAbort, { once: true });
-    body.then(() => resolve({ kind: 'done' }), (error: unknown) => resolve({ kind: 'error', error })).finally(() => {
+    // A stop that came while the session was opening counts too (an aborted signal fires no later listener).
+    if (signal.aborted) {
+      resolve({ kind: 'stopped' });
+      return;
+    }
+    const end = (e: Ended): void => {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-    });
+      resolve(e);
+    };
+    const timer = setTimeout(() => end({ kind: 'timeout' }), limitMs);
+    timer.unref();
+    const onAbort = (): void => end({ kind: 'stopped' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.then(() => end({ kind: 'done' }), (error: unknown) => end({ kind: 'error', error }));
   });
 }
 
+/** Closes the journey's contexts and gives its account back; a failure here never costs the tick its results. */
 async function closeAll(own: BrowserContext[], opened: OpenedSession | undefined): Promise<void> {
-  await Promise.all([opened?.close(), ...own.map((c) => c.close().catch(() => undefined))]);
+  await Promise.all([opened?.close().catch(() => undefined), ...own.map((c) => c.close().catch(() => undefined))]);
 }
 
 /** The shared browser as one journey sees it: every context it opens is listed in `own`, to be closed when the journey ends. */
-function tracked(browser: Browser, own: BrowserContext[]): Browser {
+function tracked(browser: Browser, own: BrowserContext[], stepMs: number): Browser {
+  // Every context gets the step timeout as its default, as Playwright's runner gives each (actionTimeout, navigationTimeout).
+  const adopt = (c: BrowserContext): BrowserContext => {
+    c.setDefaultTimeout(stepMs);
+    c.setDefaultNavigationTimeout(stepMs);
+    own.push(c);
+    return c;
+  };
   return new Proxy(browser, {
     get(target, key) {
       if (key === 'newContext') {
-        return async (...a: Parameters<Browser['newContext']>) => {
-          const c = await target.newContext(...a);
-          own.push(c);
-          return c;
-        };
+        return async (...a: Parameters<Browser['newContext']>) => adopt(await target.newContext(...a));
       }
       if (key === 'newPage') {
         return async (...a: Parameters<Browser['newPage']>) => {
           const p = await target.newPage(...a);
-          own.push(p.context());
+          adopt(p.context());
           return p;
         };
       }
