@@ -16,6 +16,12 @@ export interface JourneyIdentity { portal: string; journey: string }
 /** How a failed step was classified, with its evidence already redacted. */
 export interface StepFailureRecord {
   step: string;
+  /**
+   * Whether the step was still under way when the journey failed (its own error, a timeout
+   * that cut it off) rather than over (a check's finding after it, a timeout in think time):
+   * a step that ended cleanly keeps its status and time.
+   */
+  inStep?: boolean;
   classification: Classification;
   categoryLabel: string;
   errorMessage: string;

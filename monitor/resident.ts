@@ -17,6 +17,7 @@
  * What only Playwright's runner writes — its HTML report, JUnit, traces — a resident tick does
  * not; a config that asks for traces runs its ticks through the runner (scripts/monitor.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserType } from '@playwright/test';
@@ -38,11 +39,17 @@ export interface ResidentRun {
   redact: (s: string) => string;
   /** Aborted when the run is asked to stop: the journeys under way end as interrupted. */
   signal: AbortSignal;
+  /** After a stop, how long the journeys under way have to end before the browsers are closed under them. */
+  stopGraceMs: number;
 }
 
 const ENGINES: Record<string, BrowserType> = { chromium, firefox, webkit };
-/** After a journey's timeout or stop, how long its body may take to notice its context closed. */
-const SETTLE_MS = 5000;
+/**
+ * How long the end of a journey may take at each stage: settling it (the failure's look at the
+ * page, its screenshot, which has 5 s of its own), closing its contexts (a browser that takes
+ * longer is hung), and its body noticing they closed.
+ */
+const SETTLE_MS = 15_000;
 
 export class ResidentRunner {
   private readonly browsers = new Map<string, Promise<Browser>>();
@@ -61,8 +68,34 @@ export class ResidentRunner {
         results[i] = await this.journey(r, t.j, t.cell);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(r.plan.config.workers, tasks.length)) }, lane));
+    // A stop ends the journeys at once; one whose browser does not let go within the grace loses its browser.
+    let grace: NodeJS.Timeout | undefined;
+    const onStop = (): void => { grace = setTimeout(() => void this.kill(), r.stopGraceMs); };
+    if (r.signal.aborted) onStop();
+    else r.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(r.plan.config.workers, tasks.length)) }, lane));
+    } finally {
+      r.signal.removeEventListener('abort', onStop);
+      clearTimeout(grace);
+    }
     return results.filter((x) => x !== undefined);
+  }
+
+  /**
+   * Closes every browser now, under whatever runs in them (a forced stop, or the stop grace
+   * spent); their journeys end as they would on a crash. The next journey launches new ones.
+   */
+  async kill(): Promise<void> {
+    const all = [...this.browsers.values()];
+    this.browsers.clear();
+    await Promise.all(all.map((b) => b.then((x) => x.close(), () => undefined).catch(() => undefined)));
+  }
+
+  /** Its browsers that are up (a crashed one is forgotten once Playwright sees it go). */
+  async liveBrowsers(): Promise<number> {
+    const up = await Promise.all([...this.browsers.values()].map((b) => b.then((x) => x.isConnected(), () => false)));
+    return up.filter(Boolean).length;
   }
 
   /** Contexts open in its browsers (between ticks: none). */
@@ -71,12 +104,10 @@ export class ResidentRunner {
     return open.reduce((a, b) => a + b, 0);
   }
 
-  /** Closes every browser it launched. */
+  /** Closes every browser it launched; it runs nothing after. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.browsers.values()];
-    this.browsers.clear();
-    await Promise.all(all.map((b) => b.then((x) => x.close(), () => undefined).catch(() => undefined)));
+    await this.kill();
   }
 
   /** A journey in a cell, tried again up to `retries` times while it does not pass. */
@@ -88,70 +119,90 @@ export class ResidentRunner {
     }
   }
 
+  /**
+   * One try of a journey. Its time limit covers opening the session as well as playing it, as a
+   * test's timeout covers its fixtures. When it ends — done, failed, timed out or stopped — the
+   * attempt is over: the session's steps and sleeps refuse (ProbeSession.signal), no context opens
+   * for it any more, and every context it opened is closed and its account given back, even if
+   * its body is still unwinding.
+   */
   private async attempt(r: ResidentRun, j: PlannedJourney, cell: RunnableCell, retry: number): Promise<RawJourney> {
     const startTime = new Date();
     const t0 = performance.now();
     const steps: RawJourney['steps'] = [];
-    // Only a journey's top-level steps are its steps, as under the runner (a step inside a step is part of it).
-    let depth = 0;
     const base = { identity: { portal: j.portal.name, journey: j.journey.name }, cell: { browser: cell.browser, engine: cell.engine, viewport: cell.viewport }, startTime, retry };
-    const raw = (status: RawJourney['status'], extra: Partial<RawJourney>): RawJourney => ({ ...base, meta: undefined, steps, status, errorMessage: undefined, duration: Math.round(performance.now() - t0), ...extra });
+    const raw = (status: RawJourney['status'], extra: Partial<RawJourney>): RawJourney => ({ ...base, meta: undefined, steps: [...steps], status, errorMessage: undefined, duration: Math.round(performance.now() - t0), ...extra });
     if (r.signal.aborted) return raw('interrupted', {});
+    const over = new AbortController();
     const own: BrowserContext[] = [];
+    // Only a journey's top-level steps are its steps, as under the runner (a step inside a step is part of it).
+    const inStep = new AsyncLocalStorage<true>();
     let opened: OpenedSession | undefined;
-    try {
-      const browser = tracked(await this.browser(cell), own, r.plan.config.timeouts.stepMs);
-      opened = await openSession({
+    let browser: Browser | undefined;
+    const limitMs = journeyTimeoutMs(r.plan, j.journey);
+    const body = (async () => {
+      browser = tracked(await this.browser(cell), own, r.plan.config.timeouts.stepMs, over.signal);
+      const o = await openSession({
         browser, plan: r.plan, secrets: r.secrets, redact: r.redact, proxy: resolveProxy(r.plan.config.proxy, r.secrets), cellName: cell.name,
-        portalName: j.portal.name, journeyName: j.journey.name,
-        // The step's time, measured around the same body Playwright's test.step times.
-        stepper: async (name, body) => {
-          const top = depth++ === 0;
+        portalName: j.portal.name, journeyName: j.journey.name, signal: over.signal,
+        // The step's time, measured around the same body Playwright's test.step times; a step that
+        // ends after the journey did is not the journey's.
+        stepper: async (name, stepBody) => {
+          if (inStep.getStore()) return stepBody();
           const s0 = performance.now();
           let error = true;
           try {
-            const value = await body();
+            const value = await inStep.run(true, stepBody);
             error = false;
             return value;
           } finally {
-            depth--;
-            if (top) steps.push({ title: name, duration: Math.round(performance.now() - s0), error });
+            if (!over.signal.aborted) steps.push({ title: name, duration: Math.round(performance.now() - s0), error });
           }
         },
       });
-      const session = opened.session;
-      const limitMs = journeyTimeoutMs(r.plan, j.journey);
-      const body = playJourney(session, { plan: r.plan, portal: j.portal, journey: j.journey, browser, projectName: cell.name, requireModule: (file) => tsxRequire(file, import.meta.url) });
-      const ended = await race(body, limitMs, r.signal);
-      const status: RawJourney['status'] = ended.kind === 'done' ? 'passed' : ended.kind === 'error' ? 'failed' : ended.kind === 'timeout' ? 'timedOut' : 'interrupted';
-      const errorMessage = ended.kind === 'error' ? (ended.error instanceof Error ? ended.error.message : String(ended.error)) : ended.kind === 'timeout' ? `Test timeout of ${Math.round(limitMs)}ms exceeded.` : undefined;
+      opened = o;
+      // Opened after the journey ended (a stop or the limit came meanwhile): given straight back.
+      if (over.signal.aborted) {
+        await o.close().catch(() => undefined);
+        return;
+      }
+      await playJourney(o.session, { plan: r.plan, portal: j.portal, journey: j.journey, browser, projectName: cell.name, requireModule: (file) => tsxRequire(file, import.meta.url) });
+    })();
+    const ended = await race(body, limitMs, r.signal);
+    over.abort(new Error('The journey is over.'));
+    const session = opened?.session;
+    const status: RawJourney['status'] = ended.kind === 'done' ? 'passed' : ended.kind === 'error' ? 'failed' : ended.kind === 'timeout' ? 'timedOut' : 'interrupted';
+    const limit = `Test timeout of ${Math.round(limitMs)}ms exceeded`;
+    const errorMessage = ended.kind === 'error' ? (ended.error instanceof Error ? ended.error.message : String(ended.error))
+      : ended.kind === 'timeout' ? (session ? `${limit}.` : `${limit} while opening the session (launching the browser, leasing an account, opening a context).`) : undefined;
+    try {
+      // Ended before its session opened (a browser that will not launch, no account to lease): the harness's fault.
+      if (!session || !browser) return raw(status === 'timedOut' ? 'failed' : status, { errorMessage });
       const failed = status === 'failed' || status === 'timedOut';
       const dir = path.join(r.plan.runDir, 'artifacts', `${j.tag.slice(1)}-${cell.name}${retry ? `-retry${retry}` : ''}`.replace(/[^\w.-]+/g, '-'));
       if (failed && r.plan.config.artifacts.screenshot === 'on-failure') mkdirSync(dir, { recursive: true });
-      const { metadata, screenshot } = await settleSession(session, { failed, errorMessage, screenshotFile: path.join(dir, 'failure.png'), browserVersion: browser.version() });
-      const duration = Math.round(performance.now() - t0);
-      if (ended.kind !== 'done' && ended.kind !== 'error') {
-        // The body is still running: closing its contexts ends it (its page calls fail).
-        await closeAll(own, opened);
-        await Promise.race([body.catch(() => undefined), new Promise((res) => setTimeout(res, SETTLE_MS).unref())]);
-      }
-      return raw(status, { meta: metadata, errorMessage, duration, screenshot });
-    } catch (e) {
-      // Opening the session failed (a browser that will not launch, no account lease): the harness's fault.
-      return raw(r.signal.aborted ? 'interrupted' : 'failed', { errorMessage: e instanceof Error ? e.message : String(e) });
+      const version = browser.version();
+      const settled = (await within(settleSession(session, { failed, errorMessage, screenshotFile: path.join(dir, 'failure.png'), browserVersion: version }), SETTLE_MS))?.value
+        // A browser that no longer answers: what the session knew, without a look at the page.
+        ?? { metadata: structuredClone(session.metadata(version)), screenshot: undefined };
+      return raw(status, { meta: settled.metadata, errorMessage, screenshot: settled.screenshot });
     } finally {
-      await closeAll(own, opened);
+      // Closing its contexts ends a body still running (its page calls fail); a browser that
+      // cannot close a context in time is hung, and is replaced for the next journey.
+      if (!await within(closeAll(own, opened), SETTLE_MS)) this.discard(cell);
+      await within(body.catch(() => undefined), SETTLE_MS);
     }
   }
 
   /** The cell's browser, launched on first use and kept; launched again if it went away (a crash). */
   private browser(cell: RunnableCell): Promise<Browser> {
     if (this.closed) return Promise.reject(new Error('The resident runner is closed.'));
-    const key = JSON.stringify([cell.engine, cell.launch]);
+    const key = browserKey(cell);
     let b = this.browsers.get(key);
     if (!b) {
       const type = ENGINES[cell.engine];
       if (!type) return Promise.reject(new Error(`No Playwright browser type "${cell.engine}".`));
+      // Headless wins over the cell's launch options, as Playwright's `headless` option (default true) does.
       b = type.launch({ ...cell.launch.launchOptions, ...(cell.launch.channel ? { channel: cell.launch.channel } : {}), headless: true });
       this.browsers.set(key, b);
       b.then((browser) => browser.on('disconnected', () => {
@@ -159,6 +210,29 @@ export class ResidentRunner {
       }), () => this.browsers.delete(key));
     }
     return b;
+  }
+
+  /** Forgets the cell's browser (it is hung) and closes it; the next journey launches another. */
+  private discard(cell: RunnableCell): void {
+    const key = browserKey(cell);
+    const b = this.browsers.get(key);
+    this.browsers.delete(key);
+    void b?.then((x) => x.close(), () => undefined).catch(() => undefined);
+  }
+}
+
+/** Cells that launch the same engine the same way share a browser. */
+function browserKey(cell: RunnableCell): string {
+  return JSON.stringify([cell.engine, cell.launch]);
+}
+
+/** What `work` gave, or undefined if it took longer than `ms` (it is left to finish on its own). */
+async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work.then((value) => ({ value })), new Promise<undefined>((resolve) => { timer = setTimeout(resolve, ms, undefined); })]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -190,10 +264,18 @@ async function closeAll(own: BrowserContext[], opened: OpenedSession | undefined
   await Promise.all([opened?.close().catch(() => undefined), ...own.map((c) => c.close().catch(() => undefined))]);
 }
 
-/** The shared browser as one journey sees it: every context it opens is listed in `own`, to be closed when the journey ends. */
-function tracked(browser: Browser, own: BrowserContext[], stepMs: number): Browser {
+/**
+ * The shared browser as one journey sees it: every context it opens is listed in `own`, to be
+ * closed when the journey ends; once it has ended (`over`), it opens none (one that was being
+ * created meanwhile is closed at once).
+ */
+function tracked(browser: Browser, own: BrowserContext[], stepMs: number, over: AbortSignal): Browser {
   // Every context gets the step timeout as its default, as Playwright's runner gives each (actionTimeout, navigationTimeout).
-  const adopt = (c: BrowserContext): BrowserContext => {
+  const adopt = async (c: BrowserContext): Promise<BrowserContext> => {
+    if (over.aborted) {
+      await c.close().catch(() => undefined);
+      over.throwIfAborted();
+    }
     c.setDefaultTimeout(stepMs);
     c.setDefaultNavigationTimeout(stepMs);
     own.push(c);
@@ -202,12 +284,16 @@ function tracked(browser: Browser, own: BrowserContext[], stepMs: number): Brows
   return new Proxy(browser, {
     get(target, key) {
       if (key === 'newContext') {
-        return async (...a: Parameters<Browser['newContext']>) => adopt(await target.newContext(...a));
+        return async (...a: Parameters<Browser['newContext']>) => {
+          over.throwIfAborted();
+          return adopt(await target.newContext(...a));
+        };
       }
       if (key === 'newPage') {
         return async (...a: Parameters<Browser['newPage']>) => {
+          over.throwIfAborted();
           const p = await target.newPage(...a);
-          adopt(p.context());
+          await adopt(p.context());
           return p;
         };
       }

@@ -121,13 +121,14 @@ export function journeyResult(plan: RunPlan, raw: RawJourney): JourneyResult {
   const failure = meta?.failure ?? undefined;
   // The journey ended at its failed step. A journey timeout classifies the step under way while
   // its body runs on until the context closes: what that step and the next did meanwhile is
-  // not the journey's (the step failed; those after it were not reached).
+  // not the journey's (the step failed; those after it were not reached). A step that was over
+  // when the journey failed (a finding after it, a timeout in think time) keeps what it measured.
   const failedAt = failure ? names.indexOf(failure.step) : -1;
   let anyOver = false;
   const steps: StepResult[] = names.map((name, i) => {
     const s = failedAt >= 0 && i > failedAt ? undefined : ran.get(name);
     const budgetMs = budgets[name] ?? budgets.default;
-    if (i === failedAt && (!s || !s.error)) return { name, status: 'failed', durationMs: s?.duration ?? null, ...(budgetMs ? { budgetMs } : {}) };
+    if (i === failedAt && failure?.inStep !== false && (!s || !s.error)) return { name, status: 'failed', durationMs: s?.duration ?? null, ...(budgetMs ? { budgetMs } : {}) };
     if (!s) return { name, status: meta?.skippedSteps.includes(name) ? 'skipped' : 'not-reached', durationMs: null, ...(budgetMs ? { budgetMs } : {}) };
     // A step is over when what it waited for held: a quiet-network wait after the last response is not the portal's time.
     const durationMs = s.error ? s.duration : Math.max(0, s.duration - Math.min(s.duration, meta?.stepTrims?.[name] ?? 0));

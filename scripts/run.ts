@@ -151,9 +151,14 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     const runnerStarted = busy.length > 0 && !interruption.signal;
     if (runnerStarted && o.executor) {
       const stop = new AbortController();
-      const stopListening = interruption.onSignal(() => stop.abort());
+      const executor = o.executor;
+      // A stop ends the journeys under way (within the grace); a second one closes their browsers now.
+      const stopListening = interruption.onSignal((force) => {
+        stop.abort();
+        if (force) void executor.kill();
+      });
       try {
-        played = await o.executor.run({ plan, cells: busy, secrets, redact, signal: stop.signal });
+        played = await executor.run({ plan, cells: busy, secrets, redact, signal: stop.signal, stopGraceMs: o.stopGraceMs ?? STOP_GRACE_MS });
       } finally {
         stopListening();
       }

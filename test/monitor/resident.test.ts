@@ -10,7 +10,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -20,20 +21,26 @@ import { findBrowsers } from '../../core/browsers.ts';
 import { runOnce } from '../../scripts/run.ts';
 import { descendants } from '../../scripts/process-tree.ts';
 import { ResidentRunner } from '../../monitor/resident.ts';
+import { Interruption } from '../../scripts/interrupt.ts';
+import { securityPortal, writeSecurityRun } from '../helpers/security-config.ts';
 import type { JourneyResult, RunResult } from '../../core/result.ts';
 
 const tmp = tempDir('pp-resident-');
 const browsers = findBrowsers(['chromium', 'firefox']).filter((b) => b.available).map((b) => b.name);
 const classic = physicians('rc', 6);
 const spa = physicians('rs', 6);
+const lockoutAccounts = physicians('rl', 4);
+const LOCKOUT_MS = 8000;
 let portal: DemoPortal;
 let configFile: string;
 let savedEnv: NodeJS.ProcessEnv;
 const resident = new ResidentRunner();
 
 before(async () => {
-  portal = await startDemoPortal({ https: false, accounts: [...classic, ...spa], totpPeriodS: 10 });
-  const env = secretEnv(portal, [...classic, ...spa].map((a) => a.id ?? ''));
+  portal = await startDemoPortal({ https: false, accounts: [...classic, ...spa, ...lockoutAccounts], totpPeriodS: 10, lockoutThreshold: 5, lockoutMs: LOCKOUT_MS });
+  const env = secretEnv(portal, [...classic, ...spa, ...lockoutAccounts].map((a) => a.id ?? ''));
+  // The day's notice is shown once per account: acknowledged up front, every tick's journeys have the same steps.
+  portal.acknowledgeToday();
   // The journey timeout is short so that a delayed sign-in outlasts it; the step timeout is longer.
   ({ configFile } = writeConfig(tmp.dir, [flavoursPortal(portal, { accounts: { classic: classic.map((a) => a.id ?? ''), spa: spa.map((a) => a.id ?? '') } })], env, {
     browsers, workers: 2, stepMs: 15_000, journeyMs: 9000,
@@ -48,11 +55,17 @@ after(async () => {
   tmp.cleanup();
 });
 
-function run(executor: ResidentRunner | undefined, label: string): Promise<RunResult> {
+function run(executor: ResidentRunner | undefined, label: string, config = configFile, interruption?: Interruption): Promise<RunResult> {
   return runOnce({
-    cwd: tmp.dir, configPath: configFile, faults: [], journeys: [], checks: [], labels: { case: label }, json: false, quiet: true,
-    store: path.join(tmp.dir, `${label}.db`), ...(executor ? { executor } : {}),
+    cwd: tmp.dir, configPath: config, faults: [], journeys: [], checks: [], labels: { case: label }, json: false, quiet: true,
+    store: path.join(tmp.dir, `${label}.db`), ...(executor ? { executor } : {}), ...(interruption ? { interruption } : {}),
   });
+}
+
+/** A lockout check (and its login) on the same demo portal: the lockout lasts LOCKOUT_MS. */
+function lockoutPortal(): ReturnType<typeof securityPortal> {
+  const p = securityPortal(portal, { pool: lockoutAccounts.slice(0, 2).map((a) => a.id ?? ''), lockoutAccount: lockoutAccounts[2]?.id ?? '', enumAccount: lockoutAccounts[3]?.id ?? '', only: ['lockout'] });
+  return { ...p, journeys: (p.journeys ?? []).map((j) => (j.kind === 'lockout' ? { ...j, duration: LOCKOUT_MS } : j)) };
 }
 
 /** What must agree between the two runners, per journey cell. */
@@ -85,7 +98,7 @@ test('a clean portal: the resident runner records the journeys the Playwright ru
     assert.equal(r.exitCode, 0, JSON.stringify(r.results.map((x) => [x.id, x.outcome, x.reason, x.errorMessage])));
     assert.deepEqual(shape(r), shape(byRunner));
     for (const x of r.results) {
-      assert.ok(x.steps.every((s) => typeof s.durationMs === 'number' && s.durationMs >= 0), `${x.id}: every step timed`);
+      assert.ok(x.steps.every((s) => s.status === 'skipped' || (typeof s.durationMs === 'number' && s.durationMs >= 0)), `${x.id}: every step timed`);
       assert.ok(x.account !== null && x.browser.version, `${x.id}: account and browser version`);
       assert.equal(x.browser.version, byRunner.results.find((y) => y.id === x.id)?.browser.version);
     }
@@ -99,6 +112,17 @@ test('a clean portal: the resident runner records the journeys the Playwright ru
   // Only Playwright's runner writes an HTML report; the resident's tick folders hold results and the bundle.
   assert.ok(existsSync(path.join(tmp.dir, 'out', byRunner.runId, 'html', 'index.html')));
   assert.ok(existsSync(path.join(tmp.dir, 'out', second.runId, 'bundle.json')));
+
+  // A browser that crashed between ticks (killed here: it is this process's child) is launched again.
+  for (const p of kept) process.kill(Number(p.split('/')[0]), 'SIGKILL');
+  for (let i = 0; i < 100 && await resident.liveBrowsers() > 0; i++) await sleep(100);
+  assert.equal(await resident.liveBrowsers(), 0, 'the crashes were seen');
+  const third = await run(resident, 'clean-resident-3');
+  assert.equal(third.exitCode, 0, JSON.stringify(third.results.map((x) => [x.id, x.outcome, x.reason, x.errorMessage])));
+  assert.deepEqual(shape(third), shape(byRunner));
+  const relaunched = browserProcs();
+  assert.equal(relaunched.length, browsers.length);
+  assert.ok(relaunched.every((p) => !kept.includes(p)), 'new browsers');
 });
 
 test('a failing sign-in and a sign-in slower than the journey limit: the same failed step and category from both runners, a masked screenshot, no secret', { skip: browsers.length === 0 && 'no browser installed' }, async () => {
@@ -116,7 +140,9 @@ test('a failing sign-in and a sign-in slower than the journey limit: the same fa
       assert.equal(x.category, 'backend', `${fault}: ${x.id}: ${x.cause ?? ''}`);
       assert.equal(x.cause, fault.startsWith('delay') ? 'slow-response' : 'http-503');
       assert.ok(!(x.errorMessage ?? '').includes('\u001b'), 'no colour codes in the message');
-      assert.deepEqual(x.steps.filter((s) => s.status === 'passed' || s.status === 'failed').map((s) => s.status).slice(-1), ['failed'], `${x.id}: nothing after the failed step ran`);
+      const at = x.steps.findIndex((s) => s.name === x.failedStep);
+      assert.equal(x.steps[at]?.status, 'failed', `${x.id}: the sign-in failed: ${JSON.stringify(x.steps)}`);
+      assert.ok(x.steps.slice(at + 1).every((s) => s.status === 'not-reached'), `${x.id}: nothing after the failed step ran: ${JSON.stringify(x.steps)}`);
       const shot = x.artifacts.screenshot;
       assert.ok(shot && existsSync(shot) && shot.startsWith(path.join(tmp.dir, 'out', byResident.runId)), `${x.id}: its screenshot in its run folder`);
     }
@@ -126,12 +152,62 @@ test('a failing sign-in and a sign-in slower than the journey limit: the same fa
   portal.setFaults([]);
 });
 
+test('retries: a journey that fails is tried again, each try its own screenshot; the result says how many', { skip: browsers.length === 0 && 'no browser installed' }, async () => {
+  const withRetry = path.join(tmp.dir, 'retries.config.json');
+  writeFileSync(withRetry, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')) as object, retries: 1 }));
+  portal.setFaults(['http-error:login:503']);
+  const r = await run(resident, 'retries', withRetry);
+  portal.setFaults([]);
+  assert.equal(r.exitCode, 1);
+  assert.equal(r.results.length, 2 * browsers.length);
+  for (const x of r.results) {
+    assert.equal(x.outcome, 'failed', x.id);
+    assert.equal(x.retries, 1, `${x.id}: tried twice`);
+    assert.match(x.artifacts.screenshot ?? '', /-retry1[/\\]failure\.png$/, `${x.id}: the last try's screenshot`);
+  }
+  assert.equal(await resident.openContexts(), 0);
+});
+
+test('a stop in the middle of a check ends it at once: nothing of it runs on after, no context is left, its account is not used again', { skip: !browsers.includes('chromium') && 'no Chromium installed' }, async () => {
+  const lockoutId = lockoutAccounts[2]?.id ?? '';
+  const { configFile: lockoutConfig } = writeSecurityRun(tmp.dir, [{ ...lockoutPortal(), name: 'lockout-portal' }], {}, { workers: 1 });
+  const interruption = new Interruption();
+  const runner = new ResidentRunner();
+  try {
+    const ticking = run(runner, 'stopped', lockoutConfig, interruption);
+    // Locked: the check now waits out the lockout (8 s), then signs in again in a new context.
+    for (let i = 0; i < 300 && !portal.events().some((e) => e.type === 'login-locked' && e.account === lockoutId); i++) await sleep(100);
+    assert.ok(portal.events().some((e) => e.type === 'login-locked' && e.account === lockoutId), 'the check locked its account');
+    await sleep(1000);
+    const stopAt = Date.now();
+    process.emit('SIGTERM', 'SIGTERM');
+    const r = await ticking;
+    assert.ok(Date.now() - stopAt < 8000, `the run ended ${Date.now() - stopAt} ms after the stop`);
+    assert.equal(r.exitCode, 143);
+    const check = r.results.find((x) => x.journey === 'lockout');
+    assert.equal(check?.outcome, 'not-run', JSON.stringify(check));
+    assert.equal(await runner.openContexts(), 0);
+    // Past the moment the check would have signed in again: it never did, and opened nothing.
+    await sleep(Math.max(0, stopAt + LOCKOUT_MS + 5000 - Date.now()));
+    assert.equal(await runner.openContexts(), 0, 'no context opened after the stop');
+    const later = portal.events().filter((e) => e.account === lockoutId && Date.parse(e.at) > stopAt);
+    assert.deepEqual(later, [], 'the account was not used after the stop');
+  } finally {
+    interruption.dispose();
+    await runner.close();
+  }
+});
+
 test('closing the resident runner ends its browsers; a tick after that is a harness error, not a portal failure', { skip: browsers.length === 0 && 'no browser installed' }, async () => {
+  const runner = new ResidentRunner();
+  portal.setFaults([]);
+  assert.equal((await run(runner, 'before-close')).exitCode, 0);
   assert.ok(browserProcs().length > 0);
+  await runner.close();
   await resident.close();
-  for (let i = 0; i < 50 && browserProcs().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && browserProcs().length > 0; i++) await sleep(100);
   assert.deepEqual(browserProcs(), []);
-  const r = await run(resident, 'closed');
+  const r = await run(runner, 'closed');
   assert.equal(r.exitCode, 2);
   assert.ok(r.results.length > 0 && r.results.every((x) => x.outcome === 'error' && /closed/.test(x.reason ?? '')), JSON.stringify(r.results.map((x) => [x.outcome, x.reason])));
 });
