@@ -138,10 +138,20 @@ export class ResidentRunner {
     // Only a journey's top-level steps are its steps, as under the runner (a step inside a step is part of it).
     const inStep = new AsyncLocalStorage<true>();
     let opened: OpenedSession | undefined;
-    let browser: Browser | undefined;
+    // The browser first, outside the journey's limit, as the runner's worker-scoped browser is; a stop ends the wait.
+    const launching = this.browser(cell);
+    let real: Browser;
+    try {
+      const got = await untilStopped(launching, r.signal);
+      if (!got) return raw('interrupted', {});
+      real = got.value;
+    } catch (e) {
+      // A browser that will not launch: the harness's fault.
+      return raw('failed', { errorMessage: e instanceof Error ? e.message : String(e) });
+    }
+    const browser = tracked(real, own, r.plan.config.timeouts.stepMs, over.signal);
     const limitMs = journeyTimeoutMs(r.plan, j.journey);
     const body = (async () => {
-      browser = tracked(await this.browser(cell), own, r.plan.config.timeouts.stepMs, over.signal);
       const o = await openSession({
         browser, plan: r.plan, secrets: r.secrets, redact: r.redact, proxy: resolveProxy(r.plan.config.proxy, r.secrets), cellName: cell.name,
         portalName: j.portal.name, journeyName: j.journey.name, signal: over.signal,
@@ -174,10 +184,10 @@ export class ResidentRunner {
     const status: RawJourney['status'] = ended.kind === 'done' ? 'passed' : ended.kind === 'error' ? 'failed' : ended.kind === 'timeout' ? 'timedOut' : 'interrupted';
     const limit = `Test timeout of ${Math.round(limitMs)}ms exceeded`;
     const errorMessage = ended.kind === 'error' ? (ended.error instanceof Error ? ended.error.message : String(ended.error))
-      : ended.kind === 'timeout' ? (session ? `${limit}.` : `${limit} while opening the session (launching the browser, leasing an account, opening a context).`) : undefined;
+      : ended.kind === 'timeout' ? (session ? `${limit}.` : `${limit} while opening the session (leasing an account, opening a context).`) : undefined;
     try {
-      // Ended before its session opened (a browser that will not launch, no account to lease): the harness's fault.
-      if (!session || !browser) return raw(status === 'timedOut' ? 'failed' : status, { errorMessage });
+      // Ended before its session opened (no account to lease, a context that would not open): the harness's fault.
+      if (!session) return raw(status, { errorMessage });
       const failed = status === 'failed' || status === 'timedOut';
       const dir = path.join(r.plan.runDir, 'artifacts', `${j.tag.slice(1)}-${cell.name}${retry ? `-retry${retry}` : ''}`.replace(/[^\w.-]+/g, '-'));
       if (failed && r.plan.config.artifacts.screenshot === 'on-failure') mkdirSync(dir, { recursive: true });
@@ -186,11 +196,18 @@ export class ResidentRunner {
         // A browser that no longer answers: what the session knew, without a look at the page.
         ?? { metadata: structuredClone(session.metadata(version)), screenshot: undefined };
       return raw(status, { meta: settled.metadata, errorMessage, screenshot: settled.screenshot });
+    } catch (e) {
+      // Settling failed (an artifacts folder that cannot be made): a harness error for this journey, not the tick's loss.
+      return raw('failed', { errorMessage: e instanceof Error ? e.message : String(e) });
     } finally {
-      // Closing its contexts ends a body still running (its page calls fail); a browser that
-      // cannot close a context in time is hung, and is replaced for the next journey.
-      if (!await within(closeAll(own, opened), SETTLE_MS)) this.discard(cell);
-      await within(body.catch(() => undefined), SETTLE_MS);
+      // Closing its contexts ends a body still running (its page calls fail). A browser that
+      // cannot close a context in time, or whose body is still stuck in it (a context being
+      // created that never comes), is hung: it is replaced, which also fails what waits on it.
+      const closed = await within(Promise.all(own.map((c) => c.close().catch(() => undefined))), SETTLE_MS);
+      const unwound = closed && await within(body.catch(() => undefined), SETTLE_MS);
+      if (!closed || !unwound) this.discard(cell, launching, real);
+      // The account back (a lease file's lock can take its own while), whatever the browser did.
+      await within((opened?.close() ?? Promise.resolve()).catch(() => undefined), SETTLE_MS);
     }
   }
 
@@ -203,7 +220,12 @@ export class ResidentRunner {
       const type = ENGINES[cell.engine];
       if (!type) return Promise.reject(new Error(`No Playwright browser type "${cell.engine}".`));
       // Headless wins over the cell's launch options, as Playwright's `headless` option (default true) does.
-      b = type.launch({ ...cell.launch.launchOptions, ...(cell.launch.channel ? { channel: cell.launch.channel } : {}), headless: true });
+      // The monitor handles its stop signals itself (the journeys end, then the browsers close):
+      // Playwright's own handlers would kill the browsers under the journeys at the first signal.
+      b = type.launch({
+        ...cell.launch.launchOptions, ...(cell.launch.channel ? { channel: cell.launch.channel } : {}),
+        headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+      });
       this.browsers.set(key, b);
       b.then((browser) => browser.on('disconnected', () => {
         if (this.browsers.get(key) === b) this.browsers.delete(key);
@@ -212,12 +234,14 @@ export class ResidentRunner {
     return b;
   }
 
-  /** Forgets the cell's browser (it is hung) and closes it; the next journey launches another. */
-  private discard(cell: RunnableCell): void {
+  /**
+   * Closes a hung browser, and forgets it if it is still the cell's (not one launched since, in
+   * its place); the next journey launches another.
+   */
+  private discard(cell: RunnableCell, launched: Promise<Browser>, browser: Browser): void {
     const key = browserKey(cell);
-    const b = this.browsers.get(key);
-    this.browsers.delete(key);
-    void b?.then((x) => x.close(), () => undefined).catch(() => undefined);
+    if (this.browsers.get(key) === launched) this.browsers.delete(key);
+    void browser.close().catch(() => undefined);
   }
 }
 
@@ -233,6 +257,20 @@ async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | u
     return await Promise.race([work.then((value) => ({ value })), new Promise<undefined>((resolve) => { timer = setTimeout(resolve, ms, undefined); })]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** What `work` gave, or undefined if `signal` was aborted first. */
+async function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<{ value: T } | undefined> {
+  if (signal.aborted) return undefined;
+  let onAbort = (): void => undefined;
+  try {
+    return await Promise.race([work.then((value) => ({ value })), new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+    })]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -257,11 +295,6 @@ function race(body: Promise<void>, limitMs: number, signal: AbortSignal): Promis
     signal.addEventListener('abort', onAbort, { once: true });
     body.then(() => end({ kind: 'done' }), (error: unknown) => end({ kind: 'error', error }));
   });
-}
-
-/** Closes the journey's contexts and gives its account back; a failure here never costs the tick its results. */
-async function closeAll(own: BrowserContext[], opened: OpenedSession | undefined): Promise<void> {
-  await Promise.all([opened?.close().catch(() => undefined), ...own.map((c) => c.close().catch(() => undefined))]);
 }
 
 /**

@@ -179,6 +179,8 @@ test('a stop in the middle of a check ends it at once: nothing of it runs on aft
     for (let i = 0; i < 300 && !portal.events().some((e) => e.type === 'login-locked' && e.account === lockoutId); i++) await sleep(100);
     assert.ok(portal.events().some((e) => e.type === 'login-locked' && e.account === lockoutId), 'the check locked its account');
     await sleep(1000);
+    // The stop must end the check by itself, not by its browser being closed under it (the stop grace).
+    const procs = browserProcs();
     const stopAt = Date.now();
     process.emit('SIGTERM', 'SIGTERM');
     const r = await ticking;
@@ -190,6 +192,8 @@ test('a stop in the middle of a check ends it at once: nothing of it runs on aft
     // Past the moment the check would have signed in again: it never did, and opened nothing.
     await sleep(Math.max(0, stopAt + LOCKOUT_MS + 5000 - Date.now()));
     assert.equal(await runner.openContexts(), 0, 'no context opened after the stop');
+    assert.equal(await runner.liveBrowsers(), 1, 'its browser still up');
+    assert.deepEqual(browserProcs(), procs, 'the same browsers');
     const later = portal.events().filter((e) => e.account === lockoutId && Date.parse(e.at) > stopAt);
     assert.deepEqual(later, [], 'the account was not used after the stop');
   } finally {
