@@ -6,7 +6,9 @@
  * runners must record the same journeys with the same outcome, failed step and category. The
  * failures must be blamed on the sign-in as the backend's (a 503; a journey timeout while the
  * sign-in was pending), with no step after it counted. The resident runner must keep its browsers between ticks, close every context a journey opened,
- * leave no browser behind once closed, and write no secret into any file of its runs.
+ * leave no browser behind once closed, and write no secret into any file of its runs. It must
+ * also launch a crashed browser again, honour `retries`, and end a check stopped in the middle of
+ * its wait at once, with nothing of it (a new context, a sign-in) running on after the stop.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
