@@ -18,12 +18,14 @@
  * not; a config that asks for traces runs its ticks through the runner (scripts/monitor.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserType } from '@playwright/test';
 import { require as tsxRequire } from 'tsx/cjs/api';
 import type { SecretStore } from '../config/secrets.ts';
 import { plannedJourneys, runsIn, type PlannedJourney, type RunPlan } from '../core/plan.ts';
+import { launchedWith, signalGroup, type Proc } from '../core/process-tree.ts';
 import type { RunnableCell } from '../core/matrix.ts';
 import type { JourneyResult } from '../core/result.ts';
 import { openSession, settleSession, type OpenedSession } from '../fixtures/open-session.ts';
@@ -50,9 +52,15 @@ const ENGINES: Record<string, BrowserType> = { chromium, firefox, webkit };
  * longer is hung), and its body noticing they closed.
  */
 const SETTLE_MS = 15_000;
+/** How long a browser has to close before it is killed: one that does not answer (hung, stopped) never would. */
+const CLOSE_MS = 5000;
+/** In the environment of every browser this runner launches, with a value of its own: how its process is found (Playwright does not say). */
+const LAUNCH_MARK = 'PORTAL_PROBE_BROWSER';
 
 export class ResidentRunner {
   private readonly browsers = new Map<string, Promise<Browser>>();
+  /** The main process of each browser it launched, where the OS says (Linux): what is killed when it will not close. */
+  private readonly processes = new WeakMap<Browser, Proc>();
   private closed = false;
 
   /** Every journey of the plan in every cell that runs it, `workers` at a time; a result each. */
@@ -84,12 +92,23 @@ export class ResidentRunner {
 
   /**
    * Closes every browser now, under whatever runs in them (a forced stop, or the stop grace
-   * spent); their journeys end as they would on a crash. The next journey launches new ones.
+   * spent); their journeys end as they would on a crash. One that does not close is killed.
+   * The next journey launches new ones.
    */
   async kill(): Promise<void> {
     const all = [...this.browsers.values()];
     this.browsers.clear();
-    await Promise.all(all.map((b) => b.then((x) => x.close(), () => undefined).catch(() => undefined)));
+    await Promise.all(all.map((b) => b.then((x) => this.end(x), () => undefined)));
+  }
+
+  /**
+   * Closes a browser, and kills its process group if it has not closed within CLOSE_MS (a hung
+   * or stopped browser never answers the close, and Playwright would wait for it for good).
+   */
+  private async end(browser: Browser): Promise<void> {
+    const closed = await within(browser.close().catch(() => undefined), CLOSE_MS);
+    const proc = this.processes.get(browser);
+    if (!closed && proc) signalGroup(proc, 'SIGKILL');
   }
 
   /** Its browsers that are up (a crashed one is forgotten once Playwright sees it go). */
@@ -222,9 +241,17 @@ export class ResidentRunner {
       // Headless wins over the cell's launch options, as Playwright's `headless` option (default true) does.
       // The monitor handles its stop signals itself (the journeys end, then the browsers close):
       // Playwright's own handlers would kill the browsers under the journeys at the first signal.
+      // Marked, to find its process: Playwright spawns it as a process group of its own, and
+      // kills that group on a forced close — which a browser that never answers would need.
+      const mark = randomUUID();
+      const env = { ...definedEnv(), [LAUNCH_MARK]: mark };
       b = type.launch({
         ...cell.launch.launchOptions, ...(cell.launch.channel ? { channel: cell.launch.channel } : {}),
-        headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+        headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, env,
+      }).then((browser) => {
+        const proc = launchedWith(process.pid, LAUNCH_MARK, mark);
+        if (proc) this.processes.set(browser, proc);
+        return browser;
       });
       this.browsers.set(key, b);
       b.then((browser) => browser.on('disconnected', () => {
@@ -235,14 +262,19 @@ export class ResidentRunner {
   }
 
   /**
-   * Closes a hung browser, and forgets it if it is still the cell's (not one launched since, in
-   * its place); the next journey launches another.
+   * Closes a hung browser (killing it if it does not close), and forgets it if it is still the
+   * cell's (not one launched since, in its place); the next journey launches another.
    */
   private discard(cell: RunnableCell, launched: Promise<Browser>, browser: Browser): void {
     const key = browserKey(cell);
     if (this.browsers.get(key) === launched) this.browsers.delete(key);
-    void browser.close().catch(() => undefined);
+    void this.end(browser);
   }
+}
+
+/** This process's environment without its unset names, as a launch's `env` takes it. */
+function definedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** Cells that launch the same engine the same way share a browser. */

@@ -19,7 +19,7 @@
  * its parent going away is no request to stop.
  */
 import os from 'node:os';
-import { ancestors, stillRunning, type Proc } from './process-tree.ts';
+import { ancestors, stillRunning, type Proc } from '../core/process-tree.ts';
 
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];

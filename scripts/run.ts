@@ -31,7 +31,7 @@ import { selectKinds } from '../core/checks-catalog.ts';
 import { longCheckNotices } from './long-checks.ts';
 import { startEmbeddedDemo, type EmbeddedDemo } from './embedded-demo.ts';
 import { Interruption } from './interrupt.ts';
-import { descendants, signalAll, stillRunning, type Proc } from './process-tree.ts';
+import { descendants, signalAll, stillRunning, type Proc } from '../core/process-tree.ts';
 import type { ResidentRunner } from '../monitor/resident.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));

@@ -8,7 +8,10 @@
  * sign-in was pending), with no step after it counted. The resident runner must keep its browsers between ticks, close every context a journey opened,
  * leave no browser behind once closed, and write no secret into any file of its runs. It must
  * also launch a crashed browser again, honour `retries`, and end a check stopped in the middle of
- * its wait at once, with nothing of it (a new context, a sign-in) running on after the stop.
+ * its wait at once, with nothing of it (a new context, a sign-in) running on after the stop. A
+ * hung browser (stopped here with SIGSTOP: it answers nothing, as a deadlocked one) must be
+ * killed and replaced, and a stop whose journeys hang in it must end within the stop grace, or
+ * at once on a second signal, with the hung browser's processes gone.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +24,7 @@ import { flavoursPortal, physicians, secretEnv, writeConfig } from '../helpers/p
 import { textOfRun } from '../helpers/report-text.ts';
 import { findBrowsers } from '../../core/browsers.ts';
 import { runOnce } from '../../scripts/run.ts';
-import { descendants } from '../../scripts/process-tree.ts';
+import { descendants, stillRunning, type Proc } from '../../core/process-tree.ts';
 import { ResidentRunner } from '../../monitor/resident.ts';
 import { Interruption } from '../../scripts/interrupt.ts';
 import { securityPortal, writeSecurityRun } from '../helpers/security-config.ts';
@@ -35,6 +38,8 @@ const lockoutAccounts = physicians('rl', 4);
 const LOCKOUT_MS = 8000;
 let portal: DemoPortal;
 let configFile: string;
+/** The same portal and journeys, in Chromium alone. */
+let chromiumConfig: string;
 let savedEnv: NodeJS.ProcessEnv;
 const resident = new ResidentRunner();
 
@@ -44,9 +49,9 @@ before(async () => {
   // The day's notice is shown once per account: acknowledged up front, every tick's journeys have the same steps.
   portal.acknowledgeToday();
   // The journey timeout is short so that a delayed sign-in outlasts it; the step timeout is longer.
-  ({ configFile } = writeConfig(tmp.dir, [flavoursPortal(portal, { accounts: { classic: classic.map((a) => a.id ?? ''), spa: spa.map((a) => a.id ?? '') } })], env, {
-    browsers, workers: 2, stepMs: 15_000, journeyMs: 9000,
-  }));
+  const entry = flavoursPortal(portal, { accounts: { classic: classic.map((a) => a.id ?? ''), spa: spa.map((a) => a.id ?? '') } });
+  ({ configFile } = writeConfig(tmp.dir, [entry], env, { browsers, workers: 2, stepMs: 15_000, journeyMs: 9000 }));
+  chromiumConfig = writeConfig(tmp.dir, [entry], env, { browsers: ['chromium'], workers: 2, stepMs: 15_000, journeyMs: 9000 }).configFile;
   savedEnv = { ...process.env };
   Object.assign(process.env, env);
 });
@@ -57,10 +62,11 @@ after(async () => {
   tmp.cleanup();
 });
 
-function run(executor: ResidentRunner | undefined, label: string, config = configFile, interruption?: Interruption): Promise<RunResult> {
+function run(executor: ResidentRunner | undefined, label: string, config = configFile, interruption?: Interruption, stopGraceMs?: number): Promise<RunResult> {
   return runOnce({
     cwd: tmp.dir, configPath: config, faults: [], journeys: [], checks: [], labels: { case: label }, json: false, quiet: true,
     store: path.join(tmp.dir, `${label}.db`), ...(executor ? { executor } : {}), ...(interruption ? { interruption } : {}),
+    ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
   });
 }
 
@@ -76,8 +82,35 @@ function shape(r: RunResult): Map<string, { outcome: string; failedStep?: string
 }
 
 /** The browsers' main processes under this process (not their helpers, which have a --type). */
+function browserMains(): Proc[] {
+  return descendants(process.pid).filter((p) => /chrom|firefox/i.test(p.cmdline) && !/--type=|-contentproc/.test(p.cmdline));
+}
 function browserProcs(): string[] {
-  return descendants(process.pid).filter((p) => /chrom|firefox/i.test(p.cmdline) && !/--type=|-contentproc/.test(p.cmdline)).map((p) => `${p.pid}/${p.startTime}`);
+  return browserMains().map((p) => `${p.pid}/${p.startTime}`);
+}
+
+/**
+ * Runs a first tick in `runner` (Chromium only) and stops its browser with SIGSTOP: every
+ * process of it (Playwright launches a browser as a process group of its own) then answers
+ * nothing, as a deadlocked browser. Returns its processes, to check that they were killed.
+ */
+async function hungBrowser(runner: ResidentRunner, label: string): Promise<Proc[]> {
+  const others = new Set(browserProcs());
+  const first = await run(runner, label, chromiumConfig);
+  assert.equal(first.exitCode, 0, JSON.stringify(first.results.map((x) => [x.id, x.outcome, x.reason])));
+  const mains = browserMains().filter((p) => !others.has(`${p.pid}/${p.startTime}`));
+  assert.equal(mains.length, 1, 'one browser for the tick');
+  const group = mains.flatMap((m) => [m, ...descendants(m.pid)]);
+  for (const m of mains) process.kill(-m.pid, 'SIGSTOP');
+  return group;
+}
+async function untilGone(procs: Proc[], ms: number): Promise<Proc[]> {
+  for (const end = Date.now() + ms; Date.now() < end && procs.some(stillRunning);) await sleep(100);
+  return procs.filter(stillRunning);
+}
+/** Whatever of a stopped browser is left after a test (a failed one): killed, it was this test's. */
+function killLeft(procs: Proc[]): void {
+  for (const p of procs.filter(stillRunning)) process.kill(p.pid, 'SIGKILL');
 }
 
 function assertNoSecrets(r: RunResult): void {
@@ -203,6 +236,71 @@ test('a stop in the middle of a check ends it at once: nothing of it runs on aft
     await runner.close();
   }
 });
+
+test('a hung browser is killed and replaced: the journeys stuck in it are harness errors, the next ones run in a new browser', { skip: !browsers.includes('chromium') && 'no Chromium installed' }, async () => {
+  portal.setFaults([]);
+  const runner = new ResidentRunner();
+  let hung: Proc[] = [];
+  try {
+    hung = await hungBrowser(runner, 'hang-1');
+    const stuck = await runHung(runner);
+    // Both journeys of the tick waited on the stopped browser for a context: the journey limit
+    // (9 s) ran out while the session was opening, which is the harness's fault, not the portal's.
+    assert.equal(stuck.results.length, 2);
+    for (const x of stuck.results) {
+      assert.equal(x.outcome, 'error', JSON.stringify([x.id, x.outcome, x.reason, x.errorMessage]));
+      assert.match(x.reason ?? '', /while opening the session/, x.id);
+    }
+    assert.deepEqual((await untilGone(hung, 10_000)).map((p) => p.cmdline.slice(0, 80)), [], 'the hung browser was killed, every process of it');
+    const next = await run(runner, 'hang-3', chromiumConfig);
+    assert.equal(next.exitCode, 0, JSON.stringify(next.results.map((x) => [x.id, x.outcome, x.reason])));
+    assert.deepEqual(shape(next), shape(await run(runner, 'hang-4', chromiumConfig)));
+    assert.equal(await runner.liveBrowsers(), 1, 'a new browser in its place');
+    assert.equal(await runner.openContexts(), 0);
+  } finally {
+    killLeft(hung);
+    await runner.close();
+  }
+});
+
+/** A tick in Chromium whose browser is hung. */
+function runHung(runner: ResidentRunner, interruption?: Interruption, stopGraceMs?: number): Promise<RunResult> {
+  return run(runner, `hung-${Math.random().toString(36).slice(2, 6)}`, chromiumConfig, interruption, stopGraceMs);
+}
+
+for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1], ['at once on a second signal', 60_000, 2]] as const) {
+  test(`a stop while the journeys hang in their browser: the browser is killed ${how}, and the run ends`, { skip: !browsers.includes('chromium') && 'no Chromium installed' }, async () => {
+    portal.setFaults([]);
+    const runner = new ResidentRunner();
+    const interruption = new Interruption();
+    let hung: Proc[] = [];
+    try {
+      hung = await hungBrowser(runner, `stop-hung-${signals}`);
+      const ticking = runHung(runner, interruption, graceMs);
+      await sleep(1500);
+      const stopAt = Date.now();
+      process.emit('SIGTERM', 'SIGTERM');
+      if (signals === 2) {
+        // After the window in which a repeat is the same signal delivered twice (1 s).
+        await sleep(1100);
+        process.emit('SIGTERM', 'SIGTERM');
+      }
+      const r = await ticking;
+      const tookMs = Date.now() - stopAt;
+      assert.equal(r.exitCode, 143);
+      // The grace (or the second signal), then 5 s for the browser to close before it is killed;
+      // without the kill the journeys would wait the 15 s a context is given to close.
+      assert.ok(tookMs < 12_000, `the run ended ${tookMs} ms after the stop`);
+      assert.ok(r.results.every((x) => x.outcome !== 'passed'), JSON.stringify(r.results.map((x) => [x.id, x.outcome])));
+      assert.deepEqual((await untilGone(hung, 5000)).map((p) => p.cmdline.slice(0, 80)), [], 'the hung browser was killed');
+      assert.equal(await runner.liveBrowsers(), 0);
+    } finally {
+      interruption.dispose();
+      killLeft(hung);
+      await runner.close();
+    }
+  });
+}
 
 test('closing the resident runner ends its browsers; a tick after that is a harness error, not a portal failure', { skip: browsers.length === 0 && 'no browser installed' }, async () => {
   const runner = new ResidentRunner();

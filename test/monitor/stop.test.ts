@@ -18,7 +18,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
 import { ROOT, tempDir, writeJson } from '../helpers/cli.ts';
 import { physicians, providerPortal, secretEnv } from '../helpers/portal-config.ts';
-import { descendants, stillRunning, type Proc } from '../../scripts/process-tree.ts';
+import { descendants, stillRunning, type Proc } from '../../core/process-tree.ts';
 import { launcher } from '../helpers/browsers.ts';
 
 const tmp = tempDir('pp-stop-');

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { startDemoPortal, type DemoPortal } from '../../demo-portal/index.ts';
 import { latestRun, startCli, tempDir } from '../helpers/cli.ts';
 import { physicians, writeProviderConfig } from '../helpers/portal-config.ts';
-import { descendants, stillRunning, type Proc } from '../../scripts/process-tree.ts';
+import { descendants, stillRunning, type Proc } from '../../core/process-tree.ts';
 
 let portal: DemoPortal;
 const tmp = tempDir();

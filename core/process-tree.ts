@@ -1,7 +1,8 @@
 /**
  * Processes under a pid, from /proc (Linux; elsewhere there is nothing to read and every
  * list is empty). A stopped run uses it to end whatever its runner left behind, the
- * tests to prove nothing was. A process is identified by pid and start time, so a reused
+ * resident runner to find (and, hung, kill) a browser it launched, the tests to prove
+ * nothing was left. A process is identified by pid and start time, so a reused
  * pid is never mistaken for it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -70,5 +71,31 @@ export function signalAll(procs: Iterable<Proc>, signal: NodeJS.Signals): void {
     } catch {
       // Gone in between.
     }
+  }
+}
+
+/** The process below root that has `name=value` in its environment and whose parent has not (a launched program, not its helpers). */
+export function launchedWith(root: number, name: string, value: string): Proc | undefined {
+  const mark = `${name}=${value}`;
+  const marked = descendants(root).filter((p) => environ(p.pid).includes(mark));
+  return marked.find((p) => !marked.some((q) => q.pid === p.ppid));
+}
+
+function environ(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** Sends a signal to the process group `p` leads (a program launched detached, with its helpers), if `p` still runs. */
+export function signalGroup(p: Proc, signal: NodeJS.Signals): void {
+  if (!stillRunning(p)) return;
+  try {
+    process.kill(-p.pid, signal);
+  } catch {
+    // Gone in between, or not a group leader: the process alone.
+    signalAll([p], signal);
   }
 }
