@@ -35,6 +35,7 @@ const browsers = findBrowsers(['chromium', 'firefox']).filter((b) => b.available
 const classic = physicians('rc', 6);
 const spa = physicians('rs', 6);
 const lockoutAccounts = physicians('rl', 4);
+const checkAccounts = physicians('rk', 6);
 const LOCKOUT_MS = 8000;
 let portal: DemoPortal;
 let configFile: string;
@@ -44,8 +45,8 @@ let savedEnv: NodeJS.ProcessEnv;
 const resident = new ResidentRunner();
 
 before(async () => {
-  portal = await startDemoPortal({ https: false, accounts: [...classic, ...spa, ...lockoutAccounts], totpPeriodS: 10, lockoutThreshold: 5, lockoutMs: LOCKOUT_MS });
-  const env = secretEnv(portal, [...classic, ...spa, ...lockoutAccounts].map((a) => a.id ?? ''));
+  portal = await startDemoPortal({ https: false, accounts: [...classic, ...spa, ...lockoutAccounts, ...checkAccounts], totpPeriodS: 10, lockoutThreshold: 5, lockoutMs: LOCKOUT_MS });
+  const env = secretEnv(portal, [...classic, ...spa, ...lockoutAccounts, ...checkAccounts].map((a) => a.id ?? ''));
   // The day's notice is shown once per account: acknowledged up front, every tick's journeys have the same steps.
   portal.acknowledgeToday();
   // The journey timeout is short so that a delayed sign-in outlasts it; the step timeout is longer.
@@ -301,6 +302,29 @@ for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1]
     }
   });
 }
+
+test('Firefox, two journeys at once, checks that open more sessions: every check passes, every context is closed', { skip: !browsers.includes('firefox') && 'no Firefox installed' }, async () => {
+  // Each of these checks signs in again in a context of its own (a replay of the session's
+  // cookies, a second sign-in with the same code): with two at once, contexts are created side
+  // by side in one Firefox (WebDriver BiDi), which the runner's per-engine queue must serialise.
+  const ids = checkAccounts.map((a) => a.id ?? '');
+  const p = securityPortal(portal, { name: 'checks-portal', pool: ids.slice(0, 4), lockoutAccount: ids[4] ?? '', enumAccount: ids[5] ?? '', only: ['logout-ends-session', 'session-rotation', 'totp-single-use', 'cache-policy'] });
+  const { configFile: checks } = writeSecurityRun(tmp.dir, [p], {}, { workers: 2 });
+  writeFileSync(checks, JSON.stringify({ ...JSON.parse(readFileSync(checks, 'utf8')) as object, browsers: ['firefox'] }));
+  portal.setFaults([]);
+  const runner = new ResidentRunner();
+  try {
+    const r = await run(runner, 'firefox-checks', checks);
+    const seen = JSON.stringify(r.results.map((x) => [x.journey, x.outcome, x.cause, x.errorMessage]));
+    assert.equal(r.results.length, 5, seen);
+    assert.equal(r.exitCode, 0, seen);
+    assert.ok(r.results.every((x) => x.outcome === 'passed' && x.browser.name === 'firefox'), seen);
+    assert.equal(await runner.openContexts(), 0);
+    assertNoSecrets(r);
+  } finally {
+    await runner.close();
+  }
+});
 
 test('closing the resident runner ends its browsers; a tick after that is a harness error, not a portal failure', { skip: browsers.length === 0 && 'no browser installed' }, async () => {
   const runner = new ResidentRunner();
