@@ -57,7 +57,21 @@ const CLOSE_MS = 5000;
 /** In the environment of every browser this runner launches, with a value of its own: how its process is found (Playwright does not say). */
 const LAUNCH_MARK = 'PORTAL_PROBE_BROWSER';
 
+export interface ResidentOptions {
+  /** How long settling a journey, closing its contexts and its body's unwinding may each take (default 15 s). */
+  settleMs?: number;
+  /** How long a browser has to close before it is killed (default 5 s). */
+  closeMs?: number;
+}
+
 export class ResidentRunner {
+  private readonly settleMs: number;
+  private readonly closeMs: number;
+  constructor(o: ResidentOptions = {}) {
+    this.settleMs = o.settleMs ?? SETTLE_MS;
+    this.closeMs = o.closeMs ?? CLOSE_MS;
+  }
+
   private readonly browsers = new Map<string, Promise<Browser>>();
   /** The main process of each browser it launched, where the OS says (Linux): what is killed when it will not close. */
   private readonly processes = new WeakMap<Browser, Proc>();
@@ -102,11 +116,11 @@ export class ResidentRunner {
   }
 
   /**
-   * Closes a browser, and kills its process group if it has not closed within CLOSE_MS (a hung
+   * Closes a browser, and kills its process group if it has not closed within `closeMs` (a hung
    * or stopped browser never answers the close, and Playwright would wait for it for good).
    */
   private async end(browser: Browser): Promise<void> {
-    const closed = await within(browser.close().catch(() => undefined), CLOSE_MS);
+    const closed = await within(browser.close().catch(() => undefined), this.closeMs);
     const proc = this.processes.get(browser);
     if (!closed && proc) signalGroup(proc, 'SIGKILL');
   }
@@ -211,7 +225,7 @@ export class ResidentRunner {
       const dir = path.join(r.plan.runDir, 'artifacts', `${j.tag.slice(1)}-${cell.name}${retry ? `-retry${retry}` : ''}`.replace(/[^\w.-]+/g, '-'));
       if (failed && r.plan.config.artifacts.screenshot === 'on-failure') mkdirSync(dir, { recursive: true });
       const version = browser.version();
-      const settled = (await within(settleSession(session, { failed, errorMessage, screenshotFile: path.join(dir, 'failure.png'), browserVersion: version }), SETTLE_MS))?.value
+      const settled = (await within(settleSession(session, { failed, errorMessage, screenshotFile: path.join(dir, 'failure.png'), browserVersion: version }), this.settleMs))?.value
         // A browser that no longer answers: what the session knew, without a look at the page.
         ?? { metadata: structuredClone(session.metadata(version)), screenshot: undefined };
       return raw(status, { meta: settled.metadata, errorMessage, screenshot: settled.screenshot });
@@ -222,11 +236,11 @@ export class ResidentRunner {
       // Closing its contexts ends a body still running (its page calls fail). A browser that
       // cannot close a context in time, or whose body is still stuck in it (a context being
       // created that never comes), is hung: it is replaced, which also fails what waits on it.
-      const closed = await within(Promise.all(own.map((c) => c.close().catch(() => undefined))), SETTLE_MS);
-      const unwound = closed && await within(body.catch(() => undefined), SETTLE_MS);
+      const closed = await within(Promise.all(own.map((c) => c.close().catch(() => undefined))), this.settleMs);
+      const unwound = closed && await within(body.catch(() => undefined), this.settleMs);
       if (!closed || !unwound) this.discard(cell, launching, real);
       // The account back (a lease file's lock can take its own while), whatever the browser did.
-      await within((opened?.close() ?? Promise.resolve()).catch(() => undefined), SETTLE_MS);
+      await within((opened?.close() ?? Promise.resolve()).catch(() => undefined), this.settleMs);
     }
   }
 

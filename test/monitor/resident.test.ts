@@ -240,7 +240,8 @@ test('a stop in the middle of a check ends it at once: nothing of it runs on aft
 
 test('a hung browser is killed and replaced: the journeys stuck in it are harness errors, the next ones run in a new browser', { skip: !browsers.includes('chromium') && 'no Chromium installed' }, async () => {
   portal.setFaults([]);
-  const runner = new ResidentRunner();
+  // Shorter bounds than the daemon's (15 s to close the contexts, 5 s to close the browser), to keep the test short.
+  const runner = new ResidentRunner({ settleMs: 5000, closeMs: 2000 });
   let hung: Proc[] = [];
   try {
     hung = await hungBrowser(runner, 'hang-1');
@@ -255,7 +256,7 @@ test('a hung browser is killed and replaced: the journeys stuck in it are harnes
     assert.deepEqual((await untilGone(hung, 10_000)).map((p) => p.cmdline.slice(0, 80)), [], 'the hung browser was killed, every process of it');
     const next = await run(runner, 'hang-3', chromiumConfig);
     assert.equal(next.exitCode, 0, JSON.stringify(next.results.map((x) => [x.id, x.outcome, x.reason])));
-    assert.deepEqual(shape(next), shape(await run(runner, 'hang-4', chromiumConfig)));
+    assert.equal(next.results.filter((x) => x.outcome === 'passed').length, 2);
     assert.equal(await runner.liveBrowsers(), 1, 'a new browser in its place');
     assert.equal(await runner.openContexts(), 0);
   } finally {
@@ -272,7 +273,8 @@ function runHung(runner: ResidentRunner, interruption?: Interruption, stopGraceM
 for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1], ['at once on a second signal', 60_000, 2]] as const) {
   test(`a stop while the journeys hang in their browser: the browser is killed ${how}, and the run ends`, { skip: !browsers.includes('chromium') && 'no Chromium installed' }, async () => {
     portal.setFaults([]);
-    const runner = new ResidentRunner();
+    // The daemon's 15 s for a journey's contexts to close; 2 s (not 5) for a browser to close before it is killed.
+    const runner = new ResidentRunner({ closeMs: 2000 });
     const interruption = new Interruption();
     let hung: Proc[] = [];
     try {
@@ -289,9 +291,9 @@ for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1]
       const r = await ticking;
       const tookMs = Date.now() - stopAt;
       assert.equal(r.exitCode, 143);
-      // The grace (or the second signal), then 5 s for the browser to close before it is killed;
+      // The grace (or the second signal), then 2 s for the browser to close before it is killed;
       // without the kill the journeys would wait the 15 s a context is given to close.
-      assert.ok(tookMs < 12_000, `the run ended ${tookMs} ms after the stop`);
+      assert.ok(tookMs < 10_000, `the run ended ${tookMs} ms after the stop`);
       assert.ok(r.results.every((x) => x.outcome !== 'passed'), JSON.stringify(r.results.map((x) => [x.id, x.outcome])));
       assert.deepEqual((await untilGone(hung, 5000)).map((p) => p.cmdline.slice(0, 80)), [], 'the hung browser was killed');
       assert.equal(await runner.liveBrowsers(), 0);
