@@ -52,6 +52,12 @@ const ENGINES: Record<string, BrowserType> = { chromium, firefox, webkit };
  * longer is hung), and its body noticing they closed.
  */
 const SETTLE_MS = 15_000;
+/**
+ * Which attempt's step the code is in. One for the process: an AsyncLocalStorage stays in
+ * Node's list of live storages (and costs every async operation a look) until disabled, so one
+ * per attempt would pile up over a daemon's ticks.
+ */
+const IN_STEP = new AsyncLocalStorage<object>();
 /** How long a browser has to close before it is killed: one that does not answer (hung, stopped) never would. */
 const CLOSE_MS = 5000;
 /** In the environment of every browser this runner launches, with a value of its own: how its process is found (Playwright does not say). */
@@ -169,7 +175,7 @@ export class ResidentRunner {
     const over = new AbortController();
     const own: BrowserContext[] = [];
     // Only a journey's top-level steps are its steps, as under the runner (a step inside a step is part of it).
-    const inStep = new AsyncLocalStorage<true>();
+    const attempt = {};
     let opened: OpenedSession | undefined;
     // The browser first, outside the journey's limit, as the runner's worker-scoped browser is; a stop ends the wait.
     const launching = this.browser(cell);
@@ -191,11 +197,11 @@ export class ResidentRunner {
         // The step's time, measured around the same body Playwright's test.step times; a step that
         // ends after the journey did is not the journey's.
         stepper: async (name, stepBody) => {
-          if (inStep.getStore()) return stepBody();
+          if (IN_STEP.getStore() === attempt) return stepBody();
           const s0 = performance.now();
           let error = true;
           try {
-            const value = await inStep.run(true, stepBody);
+            const value = await IN_STEP.run(attempt, stepBody);
             error = false;
             return value;
           } finally {
