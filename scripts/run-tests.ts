@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -26,7 +27,7 @@ const concurrency = process.env.PORTAL_PROBE_TEST_CONCURRENCY ?? '1';
 const tapDir = mkdtempSync(path.join(os.tmpdir(), 'pp-tap-'));
 const tap = path.join(tapDir, 'results.tap');
 const times = path.join(tapDir, 'file-times.tsv');
-const timesReporter = path.join(path.dirname(new URL(import.meta.url).pathname), 'file-times-reporter.mjs');
+const timesReporter = fileURLToPath(new URL('./file-times-reporter.mjs', import.meta.url));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   `--test-reporter=${timesReporter}`, `--test-reporter-destination=${times}`, ...files], { stdio: 'inherit' });
