@@ -24,7 +24,7 @@ import { flavoursPortal, physicians, secretEnv, writeConfig } from '../helpers/p
 import { textOfRun } from '../helpers/report-text.ts';
 import { findBrowsers } from '../../core/browsers.ts';
 import { runOnce } from '../../scripts/run.ts';
-import { descendants, stillRunning, type Proc } from '../../core/process-tree.ts';
+import { descendants, signalAll, stillRunning, type Proc } from '../../core/process-tree.ts';
 import { ResidentRunner } from '../../monitor/resident.ts';
 import { Interruption } from '../../scripts/interrupt.ts';
 import { securityPortal, writeSecurityRun } from '../helpers/security-config.ts';
@@ -108,10 +108,6 @@ async function hungBrowser(runner: ResidentRunner, label: string): Promise<Proc[
 async function untilGone(procs: Proc[], ms: number): Promise<Proc[]> {
   for (const end = Date.now() + ms; Date.now() < end && procs.some(stillRunning);) await sleep(100);
   return procs.filter(stillRunning);
-}
-/** Whatever of a stopped browser is left after a test (a failed one): killed, it was this test's. */
-function killLeft(procs: Proc[]): void {
-  for (const p of procs.filter(stillRunning)) process.kill(p.pid, 'SIGKILL');
 }
 
 function assertNoSecrets(r: RunResult): void {
@@ -245,7 +241,7 @@ test('a hung browser is killed and replaced: the journeys stuck in it are harnes
   let hung: Proc[] = [];
   try {
     hung = await hungBrowser(runner, 'hang-1');
-    const stuck = await runHung(runner);
+    const stuck = await run(runner, 'hang-2', chromiumConfig);
     // Both journeys of the tick waited on the stopped browser for a context: the journey limit
     // (9 s) ran out while the session was opening, which is the harness's fault, not the portal's.
     assert.equal(stuck.results.length, 2);
@@ -260,15 +256,11 @@ test('a hung browser is killed and replaced: the journeys stuck in it are harnes
     assert.equal(await runner.liveBrowsers(), 1, 'a new browser in its place');
     assert.equal(await runner.openContexts(), 0);
   } finally {
-    killLeft(hung);
+    // Whatever of it a failed test left: killed, it was this test's.
+    signalAll(hung, 'SIGKILL');
     await runner.close();
   }
 });
-
-/** A tick in Chromium whose browser is hung. */
-function runHung(runner: ResidentRunner, interruption?: Interruption, stopGraceMs?: number): Promise<RunResult> {
-  return run(runner, `hung-${Math.random().toString(36).slice(2, 6)}`, chromiumConfig, interruption, stopGraceMs);
-}
 
 for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1], ['at once on a second signal', 60_000, 2]] as const) {
   test(`a stop while the journeys hang in their browser: the browser is killed ${how}, and the run ends`, { skip: !browsers.includes('chromium') && 'no Chromium installed' }, async () => {
@@ -279,7 +271,7 @@ for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1]
     let hung: Proc[] = [];
     try {
       hung = await hungBrowser(runner, `stop-hung-${signals}`);
-      const ticking = runHung(runner, interruption, graceMs);
+      const ticking = run(runner, `stop-hung-${signals}-2`, chromiumConfig, interruption, graceMs);
       await sleep(1500);
       const stopAt = Date.now();
       process.emit('SIGTERM', 'SIGTERM');
@@ -299,7 +291,7 @@ for (const [how, graceMs, signals] of [['once the stop grace is spent', 2000, 1]
       assert.equal(await runner.liveBrowsers(), 0);
     } finally {
       interruption.dispose();
-      killLeft(hung);
+      signalAll(hung, 'SIGKILL');
       await runner.close();
     }
   });
